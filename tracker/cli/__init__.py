@@ -1,0 +1,10 @@
+"""Command line: `tracker …`. Each module registers its commands on the group."""
+
+from __future__ import annotations
+
+from . import demo_cmd, jobs  # noqa: F401  (registers commands)
+from .app import cli
+
+
+def main() -> None:
+    cli(prog_name="tracker")

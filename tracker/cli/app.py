@@ -1,0 +1,157 @@
+"""The `tracker` command group: shared options, logging, and turning errors into one line.
+
+This package is the only place that reads environment variables, sets up logging and
+prints. Nothing imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from sqlite_utils import Database
+
+from .. import store
+from ..eutils import EutilsClient, EutilsConfig, EutilsConfigError, RedactingFilter
+from ..queries import QueryError
+
+# Documented in the README ("Exit codes"); cron and systemd act on them.
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_USAGE = 2  # also click's own code for bad options
+EXIT_LOCKED = 3
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class Settings:
+    db_path: Path
+    queries: Path
+    reports: Path
+    verbose: int
+    as_json: bool
+
+
+class UserError(click.ClickException):
+    """A mistake the user can fix: printed as one line, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"tracker: error: {self.format_message()}", err=True)
+
+
+class RunFailed(click.ClickException):
+    """Something outside the user's control failed (NCBI, the disk): exit code 1."""
+
+    exit_code = EXIT_RUN_FAILED
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"tracker: failed: {self.format_message()}", err=True)
+
+
+def fail(message: str) -> NoReturn:
+    raise RunFailed(message)
+
+
+def setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO; ours are enough.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.option("--db", "db_path", envvar="TRACKER_DB", default="tracker.db", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="SQLite database file [env TRACKER_DB].")
+@click.option("--queries", envvar="TRACKER_QUERIES", default="queries", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder of saved searches [env TRACKER_QUERIES].")
+@click.option("--reports", envvar="TRACKER_REPORTS", default="reports", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder digests are written to [env TRACKER_REPORTS].")
+@click.option("-v", "--verbose", count=True, help="More logging to stderr (-v info, -vv debug).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
+@click.version_option(package_name="offlabel-tracker", prog_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path, queries: Path, reports: Path, verbose: int, as_json: bool) -> None:  # noqa: E501
+    """Track PubMed for studies of drugs used off-label, and write digests.
+
+    \b
+    Example (the weekly job, as cron runs it):
+      tracker run
+    Offline, on bundled sample records:
+      tracker demo
+    """
+    setup_logging(verbose)
+    ctx.obj = Settings(db_path, queries, reports, verbose, as_json)
+
+
+def settings() -> Settings:
+    obj = click.get_current_context().find_object(Settings)
+    assert obj is not None
+    return obj
+
+
+def open_db(check: bool = True) -> Database:
+    try:
+        return store.connect(settings().db_path, check=check)
+    except store.StoreError as exc:
+        fail(str(exc))
+
+
+def eutils_client() -> EutilsClient:
+    try:
+        return EutilsClient(EutilsConfig.from_env(os.environ))
+    except EutilsConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Configuration mistakes become one line and exit code 2."""
+    try:
+        yield
+    except QueryError as exc:
+        raise UserError(str(exc)) from None
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+class ProgressBar:
+    """A tqdm bar on stderr, only when stderr is a terminal (never in cron mail).
+
+    Created lazily on the first update, when the total is known.
+    """
+
+    def __init__(self, desc: str) -> None:
+        self.desc = desc
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.desc, unit="rec", file=sys.stderr, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,58 @@
+"""The database: schema, migrations, upserts and selects. The only room with SQL."""
+
+from .articles import (
+    authors_by_pmid,
+    decode_article_row,
+    mark_deleted,
+    stored_pmids,
+    upsert_articles,
+)
+from .db import StoreError, connect, utc_now, write_transaction
+from .runs import (
+    add_members,
+    advance_watermark,
+    insert_digest,
+    insert_run,
+    last_digest_date,
+    last_digest_through,
+    last_good_run_id,
+    member_pmids,
+    new_article_rows,
+    pending_pmids,
+    register_search,
+    reset_watermark,
+    search_status,
+    search_term_changed,
+    set_pending,
+    set_run_counts,
+    synced_until,
+)
+
+__all__ = [
+    "StoreError",
+    "add_members",
+    "advance_watermark",
+    "authors_by_pmid",
+    "connect",
+    "decode_article_row",
+    "insert_digest",
+    "insert_run",
+    "last_digest_date",
+    "last_digest_through",
+    "last_good_run_id",
+    "mark_deleted",
+    "member_pmids",
+    "new_article_rows",
+    "pending_pmids",
+    "register_search",
+    "reset_watermark",
+    "search_status",
+    "search_term_changed",
+    "set_pending",
+    "set_run_counts",
+    "stored_pmids",
+    "synced_until",
+    "upsert_articles",
+    "utc_now",
+    "write_transaction",
+]

@@ -1,0 +1,149 @@
+"""The database schema, as an ordered list of sqlite-utils migrations.
+
+The schema is a documented interface (README "Database"): researchers query it with
+sqlite-utils, Datasette or pandas. Add a migration for every change; never edit one
+that has shipped, because it is recorded as applied in `_sqlite_migrations`.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.db import Table
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("tracker")
+
+# Multi-valued fields are JSON arrays (never delimiter-joined strings).
+ARTICLE_COLUMNS: dict[str, type] = {
+    "pmid": int,
+    "version": int,
+    "record_type": str,
+    "title": str,
+    "vernacular_title": str,
+    "abstract": str,
+    "abstract_sections": str,  # JSON [{"label", "nlm_category", "text"}]
+    "journal": str,
+    "journal_abbrev": str,
+    "issn": str,
+    "volume": str,
+    "issue": str,
+    "pages": str,
+    "pub_year": int,
+    "pub_date": str,
+    "pub_date_text": str,
+    "create_date": str,
+    "entry_date": str,
+    "revised_date": str,
+    "completed_date": str,
+    "doi": str,
+    "pmcid": str,
+    "pii": str,
+    "language": str,
+    "languages": str,  # JSON
+    "publication_types": str,  # JSON
+    "mesh_terms": str,  # JSON: descriptor names
+    "mesh_headings": str,  # JSON [{"descriptor", "ui", "major", "qualifiers"}]
+    "keywords": str,  # JSON
+    "chemicals": str,  # JSON
+    "comments_corrections": str,  # JSON [{"ref_type", "pmid", "source"}]
+    "publication_status": str,
+    "citation_status": str,
+    "history_statuses": str,  # JSON
+    "retracted": int,
+    "first_seen": str,
+    "updated": str,
+    "deleted": str,  # when an NLM update file withdrew the PMID (DeleteCitation)
+}
+
+
+def _table(db: Database, name: str) -> Table:
+    table = db[name]
+    assert isinstance(table, Table)
+    return table
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _table(db, "articles").create(ARTICLE_COLUMNS, pk="pmid", not_null={"title"})
+    _table(db, "authors").create(
+        {
+            "pmid": int,
+            "position": int,
+            "last_name": str,
+            "fore_name": str,
+            "initials": str,
+            "suffix": str,
+            "collective_name": str,
+            "affiliation": str,  # the first affiliation, for quick reading
+            "affiliations": str,  # JSON: all of them, in order
+            "orcid": str,
+            "equal_contrib": int,
+        },
+        pk=("pmid", "position"),
+        foreign_keys=[("pmid", "articles", "pmid")],
+    )
+    _table(db, "searches").create(
+        {
+            "name": str,
+            "title": str,
+            "term": str,
+            "schedule": str,
+            "since": str,
+            "synced_until": str,  # the Create Date the last good run reached (inclusive)
+            "last_good_run": int,
+        },
+        pk="name",
+    )
+    _table(db, "runs").create(
+        {
+            "id": int,
+            "search": str,
+            "started": str,
+            "finished": str,
+            "window_start": str,
+            "window_end": str,
+            "query_translation": str,
+            "count": int,
+            "new": int,
+            "fetched": int,
+            "updated": int,
+            "missing": str,  # JSON PMIDs esearch named but efetch did not return
+            "warnings": str,  # JSON
+            "requests": int,
+            "status": str,  # "ok" | "failed"
+            "error": str,
+        },
+        pk="id",
+    )
+    _table(db, "runs").create_index(["search", "id"])
+    _table(db, "query_articles").create(
+        {"search": str, "pmid": int, "first_run": int, "first_seen": str},
+        pk=("search", "pmid"),
+    )
+    _table(db, "query_articles").create_index(["search", "first_run"])
+    _table(db, "pending_fetch").create(
+        {"search": str, "pmid": int, "first_missed_run": int, "attempts": int},
+        pk=("search", "pmid"),
+    )
+    _table(db, "digests").create(
+        {
+            "id": int,
+            "search": str,
+            "created": str,
+            "after_run": int,  # studies first seen by runs after this one…
+            "through_run": int,  # …up to and including this one
+            "articles": int,
+            "markdown_path": str,
+            "html_path": str,
+        },
+        pk="id",
+    )
+    _table(db, "articles").create_index(["pub_year"])
+    _table(db, "authors").create_index(["last_name"])
+    _table(db, "articles").enable_fts(
+        ["title", "abstract"], fts_version="FTS5", create_triggers=True, tokenize="porter"
+    )
+
+
+def apply_migrations(db: Database) -> None:
+    migrations.apply(db)
