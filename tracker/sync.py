@@ -40,6 +40,18 @@ class SyncError(RuntimeError):
     """A run that cannot complete; the message says why in one line."""
 
 
+class RunCancelled(SyncError):
+    """The process was asked to stop (SIGTERM, SIGINT); the run's writes were rolled back."""
+
+
+StopCheck = Callable[[], bool]
+
+
+def _check_stop(should_stop: StopCheck | None) -> None:
+    if should_stop is not None and should_stop():
+        raise RunCancelled("interrupted by a stop request before it completed; nothing was stored")
+
+
 @dataclass(frozen=True)
 class SyncOptions:
     overlap_days: int = OVERLAP_DAYS
@@ -127,6 +139,7 @@ def fetch_articles(
     batch_size: int,
     on_batch: Callable[[list[Article]], None],
     progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
 ) -> tuple[int, ...]:
     """efetch `pmids` in batches, handing each parsed batch to `on_batch`.
 
@@ -136,6 +149,7 @@ def fetch_articles(
     missing: list[int] = []
     done = 0
     for start in range(0, len(pmids), batch_size):
+        _check_stop(should_stop)
         batch = pmids[start : start + batch_size]
         got = _fetch_batch(client, batch)
         on_batch(got)
@@ -170,6 +184,7 @@ def run_search(
     options: SyncOptions = SyncOptions(),
     today: date | None = None,
     progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
 ) -> RunResult:
     """Sync one saved search. Never raises for NCBI or data trouble: the run is recorded
     as failed (with its error) and the database is otherwise left as it was."""
@@ -180,7 +195,10 @@ def run_search(
         reached = None if options.full else store.synced_until(db, search.name)
         window = plan_window(search, reached, today or today_utc(), options)
         collected = collect_ids(client, search.term, window)
-        result = _store_run(db, client, search, window, collected, options, progress, requests_before)
+        _check_stop(should_stop)
+        result = _store_run(
+            db, client, search, window, collected, options, progress, requests_before, should_stop
+        )
         return replace(result, started=started)
     except (EutilsError, SyncError, PubmedParseError, store.StoreError, sqlite3.Error, OSError) as exc:
         return _record_failure(db, client, search, window, started, requests_before, exc)
@@ -195,6 +213,7 @@ def _store_run(
     options: SyncOptions,
     progress: Progress | None,
     requests_before: int,
+    should_stop: StopCheck | None,
 ) -> RunResult:
     counts = {"fetched": 0, "updated": 0}
     with store.write_transaction(db):
@@ -210,7 +229,7 @@ def _store_run(
             store.upsert_articles(db, batch, now)
             counts["fetched"] += len(batch)
 
-        missing = fetch_articles(client, to_fetch, options.batch_size, save, progress)
+        missing = fetch_articles(client, to_fetch, options.batch_size, save, progress, should_stop)
         found_now = (set(new_ids) | pending) - set(missing)
         store.add_members(db, search.name, sorted(found_now), run_id, now)
         store.set_pending(db, search.name, missing, run_id)

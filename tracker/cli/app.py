@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ class Settings:
     reports: Path
     verbose: int
     as_json: bool
+    log_format: str = "text"
 
 
 class UserError(click.ClickException):
@@ -48,6 +50,15 @@ class UserError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(f"tracker: error: {self.format_message()}", err=True)
+
+
+class Locked(click.ClickException):
+    """Another run holds the database: exit code 3, so cron wrappers can tell."""
+
+    exit_code = EXIT_LOCKED
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"tracker: busy: {self.format_message()}", err=True)
 
 
 class RunFailed(click.ClickException):
@@ -63,10 +74,30 @@ def fail(message: str) -> NoReturn:
     raise RunFailed(message)
 
 
-def setup_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors; run lines carry their fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        run = getattr(record, "run", None)
+        if isinstance(run, dict):
+            data.update(run)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def setup_logging(verbose: int, log_format: str = "text", floor: int = logging.WARNING) -> None:
+    level = floor if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    level = min(level, floor)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -85,9 +116,12 @@ def setup_logging(verbose: int) -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Folder digests are written to [env TRACKER_REPORTS].")
 @click.option("-v", "--verbose", count=True, help="More logging to stderr (-v info, -vv debug).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              envvar="TRACKER_LOG_FORMAT", help="Log lines on stderr as text or JSON [env TRACKER_LOG_FORMAT].")
 @click.version_option(package_name="offlabel-tracker", prog_name="tracker")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path, queries: Path, reports: Path, verbose: int, as_json: bool) -> None:  # noqa: E501
+def cli(ctx: click.Context, db_path: Path, queries: Path, reports: Path, verbose: int,
+        as_json: bool, log_format: str) -> None:
     """Track PubMed for studies of drugs used off-label, and write digests.
 
     \b
@@ -96,8 +130,8 @@ def cli(ctx: click.Context, db_path: Path, queries: Path, reports: Path, verbose
     Offline, on bundled sample records:
       tracker demo
     """
-    setup_logging(verbose)
-    ctx.obj = Settings(db_path, queries, reports, verbose, as_json)
+    setup_logging(verbose, log_format)
+    ctx.obj = Settings(db_path, queries, reports, verbose, as_json, log_format)
 
 
 def settings() -> Settings:
@@ -131,6 +165,36 @@ def user_errors() -> Iterator[None]:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+class StopSignals:
+    """While active, SIGTERM and SIGINT set a flag instead of killing the process.
+
+    The running sync checks the flag between efetch batches and rolls its transaction
+    back, so a container stop or Ctrl-C never leaves half a run behind.
+    """
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def is_set(self) -> bool:
+        return self.received is not None
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        self.received = signum
+        logging.getLogger("tracker").warning(
+            "received %s: stopping after rolling back the current run", signal.Signals(signum).name
+        )
+
+    def __enter__(self) -> StopSignals:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
 
 
 class ProgressBar:

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .. import store
-from ..digest import DigestError, DigestResult, write_digest
+from ..digest import DigestError, write_digest
 from ..importer import ImportFileError, import_file
 from ..models import RunResult, SavedSearch
 from ..pubmed import PubmedParseError
 from ..queries import select_saved_searches
-from ..sync import SyncOptions, run_search, today_utc
+from ..job import JobOutcome, run_job
+from ..lock import LockHeld, database_lock
+from ..schedule import due_searches
+from ..sync import SyncOptions, today_utc
 from .app import (
     EXIT_RUN_FAILED,
+    Locked,
     ProgressBar,
+    StopSignals,
     cli,
     emit_json,
     eutils_client,
@@ -45,78 +52,108 @@ def _run_line(result: RunResult) -> str:
     return line
 
 
-def _run_json(result: RunResult, digest: DigestResult | None = None) -> dict[str, Any]:
-    data = asdict(result)
+def _run_json(outcome: JobOutcome) -> dict[str, Any]:
+    data = asdict(outcome.run)
     data.pop("extra", None)
-    if digest is not None:
+    if outcome.digest is not None:
         data["digest"] = {
-            "studies": digest.studies,
-            "markdown": str(digest.markdown_path),
-            "html": str(digest.html_path),
+            "studies": outcome.digest.studies,
+            "markdown": str(outcome.digest.markdown_path),
+            "html": str(outcome.digest.html_path),
         }
+    if outcome.digest_error:
+        data["digest_error"] = outcome.digest_error
     return data
 
 
-def sync_searches(searches: list[SavedSearch], options: SyncOptions, with_digest: bool) -> int:
-    """Sync (and digest) each saved search; one failing search does not stop the others."""
-    db = open_db()
-    failures = 0
-    report: list[dict[str, Any]] = []
-    with eutils_client() as client:
-        for search in searches:
-            bar = ProgressBar(f"{search.name}: efetch")
-            result = run_search(db, client, search, options=options, progress=bar)
-            bar.close()
-            digest = None
-            if result.status == "ok" and with_digest:
-                digest = _digest_or_none(db, search)
-                failures += digest is None
-            failures += result.status != "ok"
-            report.append(_run_json(result, digest))
-            if not settings().as_json:
-                click.echo(_run_line(result))
-                if digest:
-                    click.echo(f"  digest: {digest.markdown_path} ({digest.studies} new)")
-    if settings().as_json:
-        emit_json(report)
-    return EXIT_RUN_FAILED if failures else 0
-
-
-def _digest_or_none(db: Any, search: SavedSearch) -> DigestResult | None:
+def sync_searches(
+    searches: list[SavedSearch], options: SyncOptions, with_digest: bool, due: bool, wait: float
+) -> int:
+    """Sync (and digest) each saved search under the database lock; one failing search
+    does not stop the others. SIGTERM/SIGINT roll the current run back and stop."""
+    cfg = settings()
+    stop = StopSignals()
     try:
-        return write_digest(db, search, settings().reports, today=today_utc())
-    except (DigestError, store.StoreError) as exc:
-        click.echo(f"{search.name}: digest FAILED: {exc}", err=True)
-        return None
+        with database_lock(cfg.db_path, wait), stop:
+            db = open_db()
+            if due:
+                searches = due_searches(db, searches, datetime.now(UTC), ZoneInfo("UTC"))
+            with eutils_client() as client:
+                outcomes = [
+                    _one(db, client, search, options, with_digest, stop) for search in searches
+                ]
+    except LockHeld as exc:
+        raise Locked(str(exc)) from None
+    if cfg.as_json:
+        emit_json([_run_json(o) for o in outcomes])
+    elif due and not searches:
+        click.echo("nothing is due")
+    return EXIT_RUN_FAILED if any(not o.ok for o in outcomes) or stop.received else 0
+
+
+def _one(
+    db: Any, client: Any, search: SavedSearch, options: SyncOptions, with_digest: bool,
+    stop: StopSignals,
+) -> JobOutcome:
+    if stop.received:
+        run = RunResult(search=search.name, run_id=None, status="failed", window=None,
+                        error="not started: the process was asked to stop")
+        return JobOutcome(run, None, None, 0.0)
+    bar = ProgressBar(f"{search.name}: efetch")
+    reports = settings().reports if with_digest else None
+    outcome = run_job(db, client, search, reports, options=options, progress=bar,
+                      should_stop=stop.is_set)
+    bar.close()
+    if not settings().as_json:
+        click.echo(_run_line(outcome.run))
+        if outcome.digest:
+            click.echo(f"  digest: {outcome.digest.markdown_path} ({outcome.digest.studies} new)")
+        if outcome.digest_error:
+            click.echo(f"{search.name}: digest FAILED: {outcome.digest_error}")
+    return outcome
+
+
+_NAMES = click.argument("names", nargs=-1)
+_FULL = click.option("--all", "full", is_flag=True,
+                     help="Ignore the watermark: search from `since` again.")
+_DUE = click.option("--due", is_flag=True,
+                    help="Only the saved searches that are due by their schedule (for hourly cron).")
+_WAIT = click.option("--wait", type=float, default=0.0, show_default=True,
+                     help="Seconds to wait for another run on the same database to finish (then exit 3).")
 
 
 @cli.command()
-@click.argument("names", nargs=-1)
-@click.option("--all", "full", is_flag=True, help="Ignore the watermark: search from `since` again.")
+@_NAMES
+@_FULL
+@_DUE
+@_WAIT
 @click.pass_context
-def run(ctx: click.Context, names: tuple[str, ...], full: bool) -> None:
+def run(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait: float) -> None:
     """Sync each saved search (all by default) and write its digest: the main job.
 
     \b
     Example:
       tracker run                 # every saved search in ./queries
       tracker run baclofen-rls    # just one
+      tracker run --due           # from an hourly cron line: only what is due
     """
-    ctx.exit(sync_searches(_searches(names), SyncOptions(full=full), with_digest=True))
+    ctx.exit(sync_searches(_searches(names), SyncOptions(full=full), True, due, wait))
 
 
 @cli.command()
-@click.argument("names", nargs=-1)
-@click.option("--all", "full", is_flag=True, help="Ignore the watermark: search from `since` again.")
+@_NAMES
+@_FULL
+@_DUE
+@_WAIT
 @click.pass_context
-def sync(ctx: click.Context, names: tuple[str, ...], full: bool) -> None:
+def sync(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait: float) -> None:
     """Fetch what is new in PubMed for each saved search, without writing a digest.
 
     \b
     Example:
       tracker sync baclofen-rls
     """
-    ctx.exit(sync_searches(_searches(names), SyncOptions(full=full), with_digest=False))
+    ctx.exit(sync_searches(_searches(names), SyncOptions(full=full), False, due, wait))
 
 
 @cli.command()

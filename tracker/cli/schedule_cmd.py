@@ -1,0 +1,79 @@
+"""`tracker schedule`: the long-running scheduler."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from ..job import run_job
+from ..lock import LockHeld, database_lock
+from ..models import SavedSearch
+from ..schedule import Scheduler, due_state
+from .app import UserError, cli, eutils_client, open_db, settings, setup_logging
+from .jobs import _searches
+
+log = logging.getLogger("tracker.schedule")
+LOCK_WAIT_SECONDS = 600.0  # a manual run holding the database: wait for it, then skip
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--timezone", "tz_name", default="UTC", show_default=True, envvar="TRACKER_TIMEZONE",
+              help="Timezone the crontab schedules are read in [env TRACKER_TIMEZONE].")
+def schedule(names: tuple[str, ...], tz_name: str) -> None:
+    """Run each saved search on its own `schedule` until stopped (SIGTERM or Ctrl-C).
+
+    On start it catches up: a saved search whose last good run is older than its
+    schedule runs once now. Stopping rolls back a run in progress and exits 0.
+
+    \b
+    Example:
+      tracker schedule --timezone Europe/Paris
+    """
+    cfg = settings()
+    setup_logging(cfg.verbose, cfg.log_format, floor=logging.INFO)  # one line per run
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"unknown timezone {tz_name!r} (use a name like UTC or Europe/Paris)") from None
+    searches = _searches(names)
+    db_lock = threading.Lock()  # one sqlite connection, used by the one worker thread
+
+    def job(search: SavedSearch, should_stop: Callable[[], bool]) -> None:
+        try:
+            with database_lock(cfg.db_path, LOCK_WAIT_SECONDS), db_lock:
+                db = open_db()
+                try:
+                    with eutils_client() as client:
+                        run_job(db, client, search, cfg.reports, should_stop=should_stop)
+                finally:
+                    db.close()
+        except LockHeld as exc:
+            log.error("search=%s skipped: %s", search.name, exc)
+
+    def is_due(search: SavedSearch) -> bool:
+        db = open_db(check=False)
+        try:
+            return due_state(db, search, datetime.now(tz), tz).due
+        finally:
+            db.close()
+
+    scheduler = Scheduler(searches, job, is_due, tz)
+
+    def stop(signum: int, _frame: Any) -> None:
+        log.warning("received %s: finishing or rolling back the current run, then exiting",
+                    signal.Signals(signum).name)
+        scheduler.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler started for %s (timezone %s)", ", ".join(s.name for s in searches), tz_name)
+    scheduler.start()
+    log.info("scheduler stopped")

@@ -1,0 +1,82 @@
+"""The weekly job for one saved search — sync, then digest — and its one log line.
+
+`tracker run`, `tracker run --due` and `tracker schedule` all go through here, so a
+run looks the same in the logs however it was started.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from . import store
+from .digest import DigestError, DigestResult, write_digest
+from .eutils import EutilsClient
+from .models import RunResult, SavedSearch
+from .sync import Progress, StopCheck, SyncOptions, run_search, today_utc
+
+log = logging.getLogger("tracker.job")
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    run: RunResult
+    digest: DigestResult | None
+    digest_error: str | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.run.status == "ok" and self.digest_error is None
+
+
+def run_job(
+    db: Database,
+    client: EutilsClient,
+    search: SavedSearch,
+    reports: Path | None,
+    *,
+    options: SyncOptions = SyncOptions(),
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+    today: date | None = None,
+) -> JobOutcome:
+    """Sync `search`, then (when `reports` is given and the sync succeeded) digest it."""
+    began = time.monotonic()
+    run = run_search(
+        db, client, search, options=options, progress=progress, should_stop=should_stop, today=today
+    )
+    digest = None
+    digest_error = None
+    if run.status == "ok" and reports is not None:
+        try:
+            digest = write_digest(db, search, reports, today=today or today_utc())
+        except (DigestError, store.StoreError) as exc:
+            digest_error = str(exc)
+    outcome = JobOutcome(run, digest, digest_error, time.monotonic() - began)
+    log_outcome(outcome)
+    return outcome
+
+
+def log_outcome(outcome: JobOutcome) -> None:
+    """One line per run, with the same fields as structured `extra` for JSON logs."""
+    run = outcome.run
+    fields = {
+        "search": run.search,
+        "window": f"{run.window.start}..{run.window.end}" if run.window else None,
+        "count": run.count,
+        "new": run.new,
+        "changed": run.updated,
+        "missing": len(run.missing),
+        "seconds": round(outcome.seconds, 2),
+        "outcome": "ok" if outcome.ok else "failed",
+        "error": run.error or outcome.digest_error,
+        "digest": str(outcome.digest.markdown_path) if outcome.digest else None,
+    }
+    text = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+    log.log(logging.INFO if outcome.ok else logging.ERROR, "run %s", text, extra={"run": fields})
