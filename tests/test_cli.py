@@ -18,12 +18,19 @@ SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
 FILES = sorted((SAMPLES / "efetch").glob("metapub__[0-9]*.xml"))
 
 
-def tracker(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def tracker(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("NCBI_", "TRACKER_"))}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "tracker", *args], cwd=cwd, env=full_env,
-        capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, "-m", "tracker", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -40,7 +47,8 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, *ne
 def workdir(tmp_path):
     (tmp_path / "queries").mkdir()
     (tmp_path / "queries" / "treatments.toml").write_text(
-        'title = "Treatments"\nterm = "treatment[tiab] OR therapy[tiab]"\n', encoding="utf-8")
+        'title = "Treatments"\nterm = "treatment[tiab] OR therapy[tiab]"\n', encoding="utf-8"
+    )
     return tmp_path
 
 
@@ -60,12 +68,14 @@ def test_run_syncs_writes_the_digest_and_status_reports_it(workdir, server):
     status = tracker("--json", "status", cwd=workdir, env=env)
     rows = json.loads(status.stdout)
     assert [(r["search"], r["consecutive_failures"], r["last_error"]) for r in rows] == [
-        ("treatments", 0, None)]
+        ("treatments", 0, None)
+    ]
     assert rows[0]["articles"] > 0
     again = tracker("--json", "run", cwd=workdir, env=env)
     report = json.loads(again.stdout)
     assert [(r["search"], r["status"], r["new"], r["digest"]["studies"]) for r in report] == [
-        ("treatments", "ok", 0, 0)]
+        ("treatments", "ok", 0, 0)
+    ]
 
 
 def test_ncbi_failing_exits_1_with_one_line_per_search_and_keeps_going(workdir, server):
@@ -73,8 +83,13 @@ def test_ncbi_failing_exits_1_with_one_line_per_search_and_keeps_going(workdir, 
     server.faults.push("status", endpoint="esearch", times=None, code=502)
     env = {"NCBI_EUTILS_URL": server.base_url}
     proc = subprocess.run(
-        [sys.executable, "-m", "tracker", "sync"], cwd=workdir, capture_output=True, text=True,
-        env={**os.environ, **env}, timeout=600, check=False,
+        [sys.executable, "-m", "tracker", "sync"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=600,
+        check=False,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
@@ -84,7 +99,9 @@ def test_ncbi_failing_exits_1_with_one_line_per_search_and_keeps_going(workdir, 
 
 
 def test_bad_saved_search_is_a_one_line_usage_error(workdir):
-    (workdir / "queries" / "broken.toml").write_text('term = "x"\nfrequency = 3\n', encoding="utf-8")
+    (workdir / "queries" / "broken.toml").write_text(
+        'term = "x"\nfrequency = 3\n', encoding="utf-8"
+    )
     proc = tracker("run", cwd=workdir)
     assert_one_line_error(proc, 2, "broken.toml", "unknown key 'frequency'")
 
@@ -102,17 +119,27 @@ def test_bad_email_is_refused_before_any_request(workdir):
 
 def test_import_stores_real_files_and_refuses_a_bad_one_whole(workdir):
     good = SAMPLES / "baseline" / "tipplerow__pubmed_sample.xml"
-    proc = tracker("--json", "import", str(good), str(SAMPLES / "medline" / "pmidcite__pubmed_Kolmogorov2020.txt"), cwd=workdir)
+    proc = tracker(
+        "--json",
+        "import",
+        str(good),
+        str(SAMPLES / "medline" / "pmidcite__pubmed_Kolmogorov2020.txt"),
+        cwd=workdir,
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report[0]["articles"] == 7
     assert report[1]["articles"] > 0
     junk = workdir / "not-pubmed.xml"
     junk.write_text("<html><body>crafted: not PubMed</body></html>", encoding="utf-8")
-    before = sqlite3.connect(workdir / "tracker.db").execute("SELECT COUNT(*) FROM articles").fetchone()
+    before = (
+        sqlite3.connect(workdir / "tracker.db").execute("SELECT COUNT(*) FROM articles").fetchone()
+    )
     proc = tracker("import", str(junk), cwd=workdir)
     assert_one_line_error(proc, 1, "not-pubmed.xml")
-    after = sqlite3.connect(workdir / "tracker.db").execute("SELECT COUNT(*) FROM articles").fetchone()
+    after = (
+        sqlite3.connect(workdir / "tracker.db").execute("SELECT COUNT(*) FROM articles").fetchone()
+    )
     assert before == after
 
 
@@ -136,6 +163,8 @@ def test_demo_runs_offline_and_labels_its_sample_data(tmp_path):
     digests = sorted((tmp_path / "demo" / "reports" / "demo-treatments").glob("*.md"))
     assert len(digests) == 2
     for digest in digests:
-        assert "Sample data: this digest was made from a bundled sample" in digest.read_text(encoding="utf-8")
+        assert "Sample data: this digest was made from a bundled sample" in digest.read_text(
+            encoding="utf-8"
+        )
     week2 = digests[-1].read_text(encoding="utf-8")
     assert "No new studies" not in week2

@@ -29,16 +29,29 @@ def test_shipped_baclofen_search_loads_as_one_line_term():
     assert search.title == "Baclofen for restless legs syndrome"
     assert search.schedule == "0 6 * * 1"
     assert "\n" not in search.term
-    for needed in ('"Baclofen"[Mesh]', "Lioresal[tiab]", '"Restless Legs Syndrome"[Mesh]',
-                   '"Willis-Ekbom"[tiab]', '"periodic limb movement*"[tiab]'):
+    for needed in (
+        '"Baclofen"[Mesh]',
+        "Lioresal[tiab]",
+        '"Restless Legs Syndrome"[Mesh]',
+        '"Willis-Ekbom"[tiab]',
+        '"periodic limb movement*"[tiab]',
+    ):
         assert needed in search.term
 
 
 def test_full_saved_search_is_read_whole(tmp_path):
-    path = write(tmp_path, "x-y", 'term = "a AND b"\ntitle = "T"\nschedule = "0 * * * *"\nsince = 2015-01-01\n')
+    path = write(
+        tmp_path,
+        "x-y",
+        'term = "a AND b"\ntitle = "T"\nschedule = "0 * * * *"\nsince = 2015-01-01\n',
+    )
     assert load_saved_search(path) == SavedSearch(
-        name="x-y", term="a AND b", title="T", schedule="0 * * * *",
-        since=date(2015, 1, 1), path=str(path),
+        name="x-y",
+        term="a AND b",
+        title="T",
+        schedule="0 * * * *",
+        since=date(2015, 1, 1),
+        path=str(path),
     )
 
 
@@ -77,7 +90,9 @@ def test_empty_folder_is_an_error_not_a_silent_success(tmp_path):
 
 
 def test_rendered_saved_search_loads_back_equal(tmp_path):
-    search = SavedSearch(name="pair", term='"a b"[tiab] AND c\\d', title='Say "hi"', since=date(2020, 5, 1))
+    search = SavedSearch(
+        name="pair", term='"a b"[tiab] AND c\\d', title='Say "hi"', since=date(2020, 5, 1)
+    )
     path = write(tmp_path, "pair", render_saved_search(search))
     assert load_saved_search(path) == SavedSearch(
         name="pair", term=search.term, title=search.title, since=search.since, path=str(path)

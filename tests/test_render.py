@@ -5,7 +5,7 @@ from tracker.render import conclusion_excerpt, md, short_authors, yaml_str
 
 def test_markdown_escaping_shows_text_and_nothing_more():
     # Crafted hostile title (not a PubMed record).
-    title = '<script>alert(1)</script> *bold* [link](javascript:x) # heading\n- item'
+    title = "<script>alert(1)</script> *bold* [link](javascript:x) # heading\n- item"
     assert md(title) == (
         "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\*bold\\* \\[link\\]\\(javascript:x\\) "
         "\\# heading \\- item"

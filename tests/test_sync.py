@@ -26,15 +26,19 @@ SAMPLES = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
 FILES = sorted(SAMPLES.glob("metapub__[0-9]*.xml"))
 BASE, LATER = FILES[:120], FILES[120:]
 TODAY = date(2026, 11, 23)
-SEARCH = SavedSearch(
-    name="treatments", title="Treatments", term="treatment[tiab] OR therapy[tiab]"
-)
+SEARCH = SavedSearch(name="treatments", title="Treatments", term="treatment[tiab] OR therapy[tiab]")
 
 
 def fast_client(server: LocalEutils, **overrides: object) -> EutilsClient:
     """The real client; only the pacing is loosened so the suite stays quick."""
-    options = {"base_url": server.base_url, "requests_per_second": 50.0,
-               "backoff_base": 0.01, "backoff_cap": 0.05, "max_attempts": 3, "timeout": 5.0}
+    options = {
+        "base_url": server.base_url,
+        "requests_per_second": 50.0,
+        "backoff_base": 0.01,
+        "backoff_cap": 0.05,
+        "max_attempts": 3,
+        "timeout": 5.0,
+    }
     options.update(overrides)
     return EutilsClient(EutilsConfig(**options))  # type: ignore[arg-type]
 
@@ -65,7 +69,9 @@ def snapshot(db) -> dict[str, list[tuple]]:
 
 
 def members(db, search: str = SEARCH.name) -> set[int]:
-    return {r[0] for r in db.conn.execute("SELECT pmid FROM query_articles WHERE search = ?", (search,))}
+    return {
+        r[0] for r in db.conn.execute("SELECT pmid FROM query_articles WHERE search = ?", (search,))
+    }
 
 
 def test_first_run_backfills_everything_that_matches(server, db):
@@ -77,16 +83,33 @@ def test_first_run_backfills_everything_that_matches(server, db):
     assert (result.status, result.error) == ("ok", None)
     assert result.window == Window(EARLIEST, TODAY)
     assert (result.count, result.new, result.fetched, result.missing) == (
-        len(expected), len(expected), len(expected), ())
+        len(expected),
+        len(expected),
+        len(expected),
+        (),
+    )
     assert members(db) == expected
     stored = {r[0] for r in db.conn.execute("SELECT pmid FROM articles")}
     assert stored == expected
     run = db.conn.execute(
         "SELECT search, window_start, window_end, count, new, fetched, missing, status, error, "
-        "requests FROM runs").fetchall()
+        "requests FROM runs"
+    ).fetchall()
     efetches = -(-len(expected) // 200)
-    assert run == [("treatments", "1700-01-01", "2026-11-23", len(expected), len(expected),
-                    len(expected), "[]", "ok", None, 1 + efetches)]
+    assert run == [
+        (
+            "treatments",
+            "1700-01-01",
+            "2026-11-23",
+            len(expected),
+            len(expected),
+            len(expected),
+            "[]",
+            "ok",
+            None,
+            1 + efetches,
+        )
+    ]
     assert server.requests.count("esearch") == 1
     assert server.requests.count("efetch") == efetches
     assert store.synced_until(db, SEARCH.name) == TODAY
@@ -153,11 +176,16 @@ def test_a_window_above_the_cap_is_split_until_every_part_fits(db):
         term = CLONE_TERM
         search = SavedSearch(name="big", title="Big", term=term, since=date(2020, 1, 1))
         with fast_client(srv) as client:
-            ids = set(client.esearch(term, datetype="crdt", mindate="2020/01/01", maxdate="2020/12/31", retmax=9999).ids)
+            ids = set(
+                client.esearch(
+                    term, datetype="crdt", mindate="2020/01/01", maxdate="2020/12/31", retmax=9999
+                ).ids
+            )
             assert len(ids) == 9999  # PubMed's cap: the set is truncated without splitting
             srv.requests.clear()
-            result = run_search(db, client, search, today=date(2021, 1, 1),
-                                options=SyncOptions(batch_size=500))
+            result = run_search(
+                db, client, search, today=date(2021, 1, 1), options=SyncOptions(batch_size=500)
+            )
         assert (result.status, result.error) == ("ok", None)
         assert result.count == 12_500 and result.new == 12_500
         assert members(db, "big") == set(clones)
@@ -188,7 +216,9 @@ def test_a_failed_run_leaves_the_database_as_it_was_and_the_next_run_recovers(se
     assert failed.status == "failed" and "503" in failed.error
     assert snapshot(db) == before
     assert db.conn.execute("SELECT status, error IS NOT NULL FROM runs ORDER BY id").fetchall() == [
-        ("ok", 0), ("failed", 1)]
+        ("ok", 0),
+        ("failed", 1),
+    ]
     server.faults.clear()
     with fast_client(server) as client:
         recovered = run_search(db, client, SEARCH, today=TODAY + timedelta(days=7))

@@ -41,7 +41,7 @@ def run_job(
     search: SavedSearch,
     reports: Path | None,
     *,
-    options: SyncOptions = SyncOptions(),
+    options: SyncOptions | None = None,
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
     today: date | None = None,
@@ -49,7 +49,13 @@ def run_job(
     """Sync `search`, then (when `reports` is given and the sync succeeded) digest it."""
     began = time.monotonic()
     run = run_search(
-        db, client, search, options=options, progress=progress, should_stop=should_stop, today=today
+        db,
+        client,
+        search,
+        options=options or SyncOptions(),
+        progress=progress,
+        should_stop=should_stop,
+        today=today,
     )
     digest = None
     digest_error = None

@@ -12,8 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from apscheduler.triggers.cron import CronTrigger
-
+from .crontab import crontab_trigger
 from .models import SavedSearch
 
 DEFAULT_SCHEDULE = "0 6 * * 1"  # Mondays 06:00: a weekly digest
@@ -87,7 +86,7 @@ def saved_search_from_mapping(name: str, data: dict[str, Any], where: str) -> Sa
 
 def validate_crontab(expression: str, where: str) -> None:
     try:
-        CronTrigger.from_crontab(expression, timezone="UTC")
+        crontab_trigger(expression, "UTC")
     except ValueError as exc:
         raise QueryError(f"{where} is not a valid crontab expression: {exc}") from None
 

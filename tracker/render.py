@@ -13,7 +13,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 # Characters Markdown (CommonMark, kramdown, goldmark) would read as syntax.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
@@ -55,16 +62,15 @@ def _author_name(author: dict[str, Any]) -> str:
     return " ".join(p for p in (author.get("last_name"), author.get("initials")) if p)
 
 
-def conclusion_excerpt(sections: list[dict[str, Any]], abstract: str | None, sentences: int = 2) -> str:
+def conclusion_excerpt(
+    sections: list[dict[str, Any]], abstract: str | None, sentences: int = 2
+) -> str:
     """The CONCLUSIONS section of a structured abstract, else its last sentences."""
     for section in reversed(sections):
         label = f"{section.get('nlm_category') or ''} {section.get('label') or ''}"
         if _CONCLUSION_LABEL.search(label):
             return str(section["text"])
-    if sections:
-        text = " ".join(str(s["text"]) for s in sections)
-    else:
-        text = abstract or ""
+    text = " ".join(str(s["text"]) for s in sections) if sections else abstract or ""
     parts = [p for p in _SENTENCE_END.split(" ".join(text.split())) if p]
     return " ".join(parts[-sentences:])
 
@@ -77,7 +83,8 @@ def environment(template_dir: Path | None = None) -> Environment:
     loaders.append(PackageLoader("tracker", "templates"))
     env = Environment(
         loader=ChoiceLoader(loaders),
-        autoescape=lambda name: bool(name and name.endswith((".html", ".html.j2", ".xml.j2"))),
+        # HTML and XML templates escape every value; Markdown ones escape with `md`.
+        autoescape=select_autoescape(["html", "html.j2", "xml", "xml.j2"], default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

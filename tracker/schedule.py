@@ -22,9 +22,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.cron import CronTrigger  # noqa: TC002
 from sqlite_utils import Database
 
+from . import store
+from .crontab import crontab_trigger
 from .models import SavedSearch
 
 log = logging.getLogger(__name__)
@@ -40,16 +42,12 @@ class Due:
 
 
 def trigger_for(search: SavedSearch, tz: ZoneInfo) -> CronTrigger:
-    return CronTrigger.from_crontab(search.schedule, timezone=tz)
+    return crontab_trigger(search.schedule, tz)
 
 
 def last_good_finish(db: Database, search: str) -> datetime | None:
-    row = db.conn.execute(
-        "SELECT MAX(finished) FROM runs WHERE search = ? AND status = 'ok'", (search,)
-    ).fetchone()
-    if not row or not row[0]:
-        return None
-    return datetime.fromisoformat(row[0].replace("Z", "+00:00"))
+    finished = store.last_good_finish(db, search)
+    return datetime.fromisoformat(finished.replace("Z", "+00:00")) if finished else None
 
 
 def due_state(db: Database, search: SavedSearch, now: datetime, tz: ZoneInfo) -> Due:
@@ -111,26 +109,38 @@ class Scheduler:
         if self.stopping.is_set():
             return
         if not self.is_due(search):
-            log.info("search=%s not due (a run since its scheduled time already succeeded)", search.name)
+            log.info(
+                "search=%s not due (a run since its scheduled time already succeeded)", search.name
+            )
             return
         self.job(search, self.stopping.is_set)
 
     def _on_event(self, event: JobEvent) -> None:
         exc = getattr(event, "exception", None)
-        log.error("scheduler event %s for job %s%s", event.code, event.job_id, f": {exc}" if exc else "")
+        log.error(
+            "scheduler event %s for job %s%s", event.code, event.job_id, f": {exc}" if exc else ""
+        )
 
     def start(self) -> None:
         """Catch up what is due now, then run on the schedules until stop()."""
         now = datetime.now(self.tz)
         for search in self.searches:
             self.scheduler.add_job(
-                self._run_if_due, trigger_for(search, self.tz), args=[search], id=search.name,
-                name=search.name, replace_existing=True,
+                self._run_if_due,
+                trigger_for(search, self.tz),
+                args=[search],
+                id=search.name,
+                name=search.name,
+                replace_existing=True,
             )
             # Catch-up: decided from the runs table, so it holds after a reboot too.
             self.scheduler.add_job(
-                self._run_if_due, "date", run_date=now, args=[search],
-                id=f"catch-up:{search.name}", name=f"catch-up {search.name}",
+                self._run_if_due,
+                "date",
+                run_date=now,
+                args=[search],
+                id=f"catch-up:{search.name}",
+                name=f"catch-up {search.name}",
             )
         for job in self.scheduler.get_jobs():
             log.info("scheduled %s, next at %s", job.name, getattr(job, "next_run_time", None))

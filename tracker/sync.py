@@ -59,6 +59,9 @@ class SyncOptions:
     full: bool = False  # ignore the watermark and search from `since` again
 
 
+DEFAULT_OPTIONS = SyncOptions()
+
+
 @dataclass(frozen=True)
 class Collected:
     count: int
@@ -89,7 +92,9 @@ def collect_ids(client: EutilsClient, term: str, window: Window) -> Collected:
     """Every PMID in the window, splitting it while PubMed's count exceeds the cap."""
     result = _esearch(client, term, window)
     if result.count <= ESEARCH_CAP:
-        return Collected(result.count, frozenset(result.ids), result.query_translation, result.warnings)
+        return Collected(
+            result.count, frozenset(result.ids), result.query_translation, result.warnings
+        )
     parts = [_collect_part(client, term, half) for half in _halves(window, term, result.count)]
     ids = frozenset().union(*(p.ids for p in parts))
     count = sum(p.count for p in parts)
@@ -171,7 +176,11 @@ def _fetch_batch(client: EutilsClient, pmids: Sequence[int]) -> list[Article]:
     wanted = set(pmids)
     try:
         # An efetch answer holds articles only; DeleteCitation belongs to update files.
-        return [a for a in iter_pubmed_xml(body, name="efetch") if isinstance(a, Article) and a.pmid in wanted]
+        return [
+            a
+            for a in iter_pubmed_xml(body, name="efetch")
+            if isinstance(a, Article) and a.pmid in wanted
+        ]
     except PubmedParseError as exc:
         raise SyncError(f"efetch answer could not be parsed: {exc}") from None
 
@@ -181,7 +190,7 @@ def run_search(
     client: EutilsClient,
     search: SavedSearch,
     *,
-    options: SyncOptions = SyncOptions(),
+    options: SyncOptions = DEFAULT_OPTIONS,
     today: date | None = None,
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
@@ -200,7 +209,14 @@ def run_search(
             db, client, search, window, collected, options, progress, requests_before, should_stop
         )
         return replace(result, started=started)
-    except (EutilsError, SyncError, PubmedParseError, store.StoreError, sqlite3.Error, OSError) as exc:
+    except (
+        EutilsError,
+        SyncError,
+        PubmedParseError,
+        store.StoreError,
+        sqlite3.Error,
+        OSError,
+    ) as exc:
         return _record_failure(db, client, search, window, started, requests_before, exc)
 
 

@@ -108,20 +108,52 @@ def setup_logging(verbose: int, log_format: str = "text", floor: int = logging.W
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
-@click.option("--db", "db_path", envvar="TRACKER_DB", default="tracker.db", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="SQLite database file [env TRACKER_DB].")
-@click.option("--queries", envvar="TRACKER_QUERIES", default="queries", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder of saved searches [env TRACKER_QUERIES].")
-@click.option("--reports", envvar="TRACKER_REPORTS", default="reports", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder digests are written to [env TRACKER_REPORTS].")
+@click.option(
+    "--db",
+    "db_path",
+    envvar="TRACKER_DB",
+    default="tracker.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite database file [env TRACKER_DB].",
+)
+@click.option(
+    "--queries",
+    envvar="TRACKER_QUERIES",
+    default="queries",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of saved searches [env TRACKER_QUERIES].",
+)
+@click.option(
+    "--reports",
+    envvar="TRACKER_REPORTS",
+    default="reports",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder digests are written to [env TRACKER_REPORTS].",
+)
 @click.option("-v", "--verbose", count=True, help="More logging to stderr (-v info, -vv debug).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              envvar="TRACKER_LOG_FORMAT", help="Log lines on stderr as text or JSON [env TRACKER_LOG_FORMAT].")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="TRACKER_LOG_FORMAT",
+    help="Log lines on stderr as text or JSON [env TRACKER_LOG_FORMAT].",
+)
 @click.version_option(package_name="offlabel-tracker", prog_name="tracker")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path, queries: Path, reports: Path, verbose: int,
-        as_json: bool, log_format: str) -> None:
+def cli(
+    ctx: click.Context,
+    db_path: Path,
+    queries: Path,
+    reports: Path,
+    verbose: int,
+    as_json: bool,
+    log_format: str,
+) -> None:
     """Track PubMed for studies of drugs used off-label, and write digests.
 
     \b

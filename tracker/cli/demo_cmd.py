@@ -13,8 +13,12 @@ from .app import cli, emit_json, fail, settings
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the demo's database, saved search and reports (default: a new temporary folder).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the demo's database, saved search and reports "
+    "(default: a new temporary folder).",
+)
 def demo(out: Path | None) -> None:
     """Run the weekly job offline on bundled sample PubMed records.
 
@@ -31,14 +35,28 @@ def demo(out: Path | None) -> None:
     if failed:
         fail(f"demo run failed: {failed[0].error}")
     if settings().as_json:
-        emit_json({
-            "folder": str(folder),
-            "runs": [{"new": r.new, "count": r.count, "window": [str(r.window.start), str(r.window.end)] if r.window else None} for r in result.runs],
-            "digests": [str(d.markdown_path) for d in result.digests] + [str(d.html_path) for d in result.digests],
-        })
+        emit_json(
+            {
+                "folder": str(folder),
+                "runs": [
+                    {
+                        "new": r.new,
+                        "count": r.count,
+                        "window": [str(r.window.start), str(r.window.end)] if r.window else None,
+                    }
+                    for r in result.runs
+                ],
+                "digests": [str(d.markdown_path) for d in result.digests]
+                + [str(d.html_path) for d in result.digests],
+            }
+        )
         return
-    click.echo("SAMPLE DATA: bundled real PubMed records served from 127.0.0.1 (not about baclofen/RLS).")
-    for label, run, digest in zip(("last week (backfill)", "this week"), result.runs, result.digests, strict=True):
+    click.echo(
+        "SAMPLE DATA: bundled real PubMed records served from 127.0.0.1 (not about baclofen/RLS)."
+    )
+    for label, run, digest in zip(
+        ("last week (backfill)", "this week"), result.runs, result.digests, strict=True
+    ):
         click.echo(f"{label}: {run.count} in the search, {run.new} new → {digest.markdown_path}")
     click.echo(f"HTML digest: {result.digests[-1].html_path}")
     click.echo(f"Database: {folder / 'tracker.db'}")

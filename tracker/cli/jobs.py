@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from .. import store
 from ..digest import DigestError, write_digest
 from ..importer import ImportFileError, import_file
+from ..job import JobOutcome, run_job
+from ..lock import LockHeld, database_lock
 from ..models import RunResult, SavedSearch
 from ..pubmed import PubmedParseError
 from ..queries import select_saved_searches
-from ..job import JobOutcome, run_job
-from ..lock import LockHeld, database_lock
-from ..schedule import due_searches
+from ..schedule import due_searches, due_state
 from ..sync import SyncOptions, today_utc
 from .app import (
     EXIT_RUN_FAILED,
@@ -92,17 +92,27 @@ def sync_searches(
 
 
 def _one(
-    db: Any, client: Any, search: SavedSearch, options: SyncOptions, with_digest: bool,
+    db: Any,
+    client: Any,
+    search: SavedSearch,
+    options: SyncOptions,
+    with_digest: bool,
     stop: StopSignals,
 ) -> JobOutcome:
     if stop.received:
-        run = RunResult(search=search.name, run_id=None, status="failed", window=None,
-                        error="not started: the process was asked to stop")
+        run = RunResult(
+            search=search.name,
+            run_id=None,
+            status="failed",
+            window=None,
+            error="not started: the process was asked to stop",
+        )
         return JobOutcome(run, None, None, 0.0)
     bar = ProgressBar(f"{search.name}: efetch")
     reports = settings().reports if with_digest else None
-    outcome = run_job(db, client, search, reports, options=options, progress=bar,
-                      should_stop=stop.is_set)
+    outcome = run_job(
+        db, client, search, reports, options=options, progress=bar, should_stop=stop.is_set
+    )
     bar.close()
     if not settings().as_json:
         click.echo(_run_line(outcome.run))
@@ -114,12 +124,21 @@ def _one(
 
 
 _NAMES = click.argument("names", nargs=-1)
-_FULL = click.option("--all", "full", is_flag=True,
-                     help="Ignore the watermark: search from `since` again.")
-_DUE = click.option("--due", is_flag=True,
-                    help="Only the saved searches that are due by their schedule (for hourly cron).")
-_WAIT = click.option("--wait", type=float, default=0.0, show_default=True,
-                     help="Seconds to wait for another run on the same database to finish (then exit 3).")
+_FULL = click.option(
+    "--all", "full", is_flag=True, help="Ignore the watermark: search from `since` again."
+)
+_DUE = click.option(
+    "--due",
+    is_flag=True,
+    help="Only the saved searches that are due by their schedule (for hourly cron).",
+)
+_WAIT = click.option(
+    "--wait",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another run on the same database to finish (then exit 3).",
+)
 
 
 @cli.command()
@@ -174,9 +193,16 @@ def digest(names: tuple[str, ...]) -> None:
             fail(f"{search.name}: {exc}")
         results.append(result)
         if not settings().as_json:
-            click.echo(f"{search.name}: {result.studies} new → {result.markdown_path}, {result.html_path}")
+            click.echo(
+                f"{search.name}: {result.studies} new → {result.markdown_path}, {result.html_path}"
+            )
     if settings().as_json:
-        emit_json([{**asdict(r), "markdown_path": str(r.markdown_path), "html_path": str(r.html_path)} for r in results])
+        emit_json(
+            [
+                {**asdict(r), "markdown_path": str(r.markdown_path), "html_path": str(r.html_path)}
+                for r in results
+            ]
+        )
 
 
 @cli.command("import")
@@ -205,28 +231,59 @@ def import_(files: tuple[Path, ...]) -> None:
         if not settings().as_json:
             click.echo(f"{path}: {result.articles} records stored, {result.deleted} marked deleted")
     if settings().as_json:
-        emit_json([{"path": str(r.path), "articles": r.articles, "deleted": r.deleted} for r in done])
+        emit_json(
+            [{"path": str(r.path), "articles": r.articles, "deleted": r.deleted} for r in done]
+        )
 
 
 @cli.command()
 @click.argument("names", nargs=-1)
-def status(names: tuple[str, ...]) -> None:
-    """Per saved search: last good run, articles held, last error.
+@click.option(
+    "--timezone",
+    "tz_name",
+    default="UTC",
+    show_default=True,
+    envvar="TRACKER_TIMEZONE",
+    help="Timezone the schedules are read in [env TRACKER_TIMEZONE].",
+)
+def status(names: tuple[str, ...], tz_name: str) -> None:
+    """Per saved search: last good run, next due time, articles, consecutive failures;
+    a warning when the last good run is older than two scheduled times.
 
     \b
     Example:
-      tracker status --json
+      tracker status --json     # for monitoring
     """
     db = open_db(check=False)
-    rows = [store.search_status(db, s.name) for s in _searches(names)]
+    tz = ZoneInfo(tz_name)
+    now = datetime.now(tz)
+    rows = []
+    for search in _searches(names):
+        row = store.search_status(db, search.name)
+        due = due_state(db, search, now, tz)
+        row.update(
+            schedule=search.schedule,
+            due=due.due,
+            next_due=due.next_due.isoformat(),
+            overdue=due.overdue,
+        )
+        rows.append(row)
     if settings().as_json:
         emit_json(rows)
         return
     for row in rows:
-        click.echo(
-            f"{row['search']}: last good run {row['last_good_run'] or 'never'}, "
-            f"synced until {row['synced_until'] or '-'}, {row['articles']} articles"
-            + (f", {row['pending_fetch']} pending fetch" if row["pending_fetch"] else "")
-            + (f", {row['consecutive_failures']} failed since: {row['last_error']}"
-               if row["consecutive_failures"] else "")
-        )
+        click.echo(_status_line(row))
+
+
+def _status_line(row: dict[str, Any]) -> str:
+    line = (
+        f"{row['search']}: last good run {row['last_good_run'] or 'never'}, "
+        f"next due {'now' if row['due'] else row['next_due']}, {row['articles']} articles"
+    )
+    if row["pending_fetch"]:
+        line += f", {row['pending_fetch']} pending fetch"
+    if row["consecutive_failures"]:
+        line += f", {row['consecutive_failures']} failed runs since (last: {row['last_error']})"
+    if row["overdue"]:
+        line += "\n  WARNING: the last good run is older than two scheduled times"
+    return line

@@ -25,8 +25,14 @@ LOCK_WAIT_SECONDS = 600.0  # a manual run holding the database: wait for it, the
 
 @cli.command()
 @click.argument("names", nargs=-1)
-@click.option("--timezone", "tz_name", default="UTC", show_default=True, envvar="TRACKER_TIMEZONE",
-              help="Timezone the crontab schedules are read in [env TRACKER_TIMEZONE].")
+@click.option(
+    "--timezone",
+    "tz_name",
+    default="UTC",
+    show_default=True,
+    envvar="TRACKER_TIMEZONE",
+    help="Timezone the crontab schedules are read in [env TRACKER_TIMEZONE].",
+)
 def schedule(names: tuple[str, ...], tz_name: str) -> None:
     """Run each saved search on its own `schedule` until stopped (SIGTERM or Ctrl-C).
 
@@ -42,7 +48,9 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"unknown timezone {tz_name!r} (use a name like UTC or Europe/Paris)") from None
+        raise UserError(
+            f"unknown timezone {tz_name!r} (use a name like UTC or Europe/Paris)"
+        ) from None
     searches = _searches(names)
     db_lock = threading.Lock()  # one sqlite connection, used by the one worker thread
 
@@ -68,8 +76,10 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
     scheduler = Scheduler(searches, job, is_due, tz)
 
     def stop(signum: int, _frame: Any) -> None:
-        log.warning("received %s: finishing or rolling back the current run, then exiting",
-                    signal.Signals(signum).name)
+        log.warning(
+            "received %s: finishing or rolling back the current run, then exiting",
+            signal.Signals(signum).name,
+        )
         scheduler.stop()
 
     signal.signal(signal.SIGTERM, stop)

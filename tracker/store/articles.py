@@ -140,7 +140,8 @@ def stored_pmids(db: Database, pmids: Iterable[int]) -> set[int]:
         chunk = wanted[start : start + 900]
         marks = ",".join("?" * len(chunk))
         found.update(
-            r[0] for r in db.conn.execute(f"SELECT pmid FROM articles WHERE pmid IN ({marks})", chunk)
+            r[0]
+            for r in db.conn.execute(f"SELECT pmid FROM articles WHERE pmid IN ({marks})", chunk)
         )
     return found
 

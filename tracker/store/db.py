@@ -60,7 +60,10 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
 def _damaged_message(path: Path, problem: object) -> str:
     text = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
     if "locked" in text:
-        return f"{path}: database is locked by another process for longer than {BUSY_TIMEOUT_SECONDS:.0f}s"
+        return (
+            f"{path}: database is locked by another process for longer than "
+            f"{BUSY_TIMEOUT_SECONDS:.0f}s"
+        )
     return (
         f"{path}: the database is damaged ({text}); nothing was written. Restore it from a "
         "backup (sqlite3 tracker.db '.backup' or VACUUM INTO), or try "

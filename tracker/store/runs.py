@@ -113,8 +113,9 @@ def set_pending(db: Database, search: str, missing: Sequence[int], run_id: int) 
         f"({','.join('?' * len(missing))})",
         (search, *missing),
     )
+    marks = ",".join("?" * len(missing))
     db.conn.execute(
-        f"DELETE FROM pending_fetch WHERE search = ? AND pmid NOT IN ({','.join('?' * len(missing))})",
+        f"DELETE FROM pending_fetch WHERE search = ? AND pmid NOT IN ({marks})",
         (search, *missing),
     )
     db.conn.executemany(
@@ -138,6 +139,13 @@ def last_digest_date(db: Database, search: str) -> str | None:
     return row[0][:10] if row else None
 
 
+def last_good_finish(db: Database, search: str) -> str | None:
+    row = db.conn.execute(
+        "SELECT MAX(finished) FROM runs WHERE search = ? AND status = 'ok'", (search,)
+    ).fetchone()
+    return row[0] if row else None
+
+
 def last_good_run_id(db: Database, search: str) -> int:
     row = db.conn.execute(
         "SELECT MAX(id) FROM runs WHERE search = ? AND status = 'ok'", (search,)
@@ -145,7 +153,9 @@ def last_good_run_id(db: Database, search: str) -> int:
     return row[0] or 0
 
 
-def new_article_rows(db: Database, search: str, after_run: int, through_run: int) -> list[dict[str, Any]]:
+def new_article_rows(
+    db: Database, search: str, after_run: int, through_run: int
+) -> list[dict[str, Any]]:
     """Articles that `search` first found in runs after_run < id <= through_run."""
     return list(
         db.query(
