@@ -1,0 +1,85 @@
+"""Shared fixtures: a local E-utilities server holding the real sample records.
+
+Reusable from any test file:
+* ``eutils_server`` – a started LocalEutils on 127.0.0.1 (port 0) with every real record
+  under tests/data/pubmed-samples (efetch/, baseline/, and the cassettes' efetch bodies);
+  stopped after the test. Add faults with ``eutils_server.faults.push(...)``.
+* ``eutils_config`` – factory: EutilsConfig pointed at the server, with test-fast back-off.
+* ``eutils_client`` – factory: EutilsClient(eutils_config(**overrides)), closed after the test.
+* ``max_in_window`` (from tracker.eutils_faults) – most request starts in any rolling second.
+No test touches the network: everything goes to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the package is not installed in the venv
+    sys.path.insert(0, str(ROOT))
+
+from tracker.eutils import EutilsClient, EutilsConfig  # noqa: E402
+from tracker.eutils_corpus import Corpus  # noqa: E402
+from tracker.eutils_ratelimit import reset_shared_limiters  # noqa: E402
+from tracker.eutils_server import LocalEutils  # noqa: E402
+
+SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
+SAMPLE_RECORD_SOURCES = (SAMPLES / "efetch", SAMPLES / "baseline", SAMPLES / "http-cassettes")
+TEST_EMAIL = "dev@example.org"
+
+
+@pytest.fixture(scope="session")
+def sample_corpus() -> Corpus:
+    """Every real sample record, loaded once per session (copied per server)."""
+    corpus = Corpus()
+    corpus.load_files(SAMPLE_RECORD_SOURCES)
+    return corpus
+
+
+@pytest.fixture
+def eutils_server(sample_corpus: Corpus) -> Iterator[LocalEutils]:
+    reset_shared_limiters()  # a reused port must not inherit an earlier test's pacing
+    server = LocalEutils(corpus=sample_corpus.copy())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        reset_shared_limiters()
+
+
+@pytest.fixture
+def eutils_config(eutils_server: LocalEutils) -> Callable[..., EutilsConfig]:
+    """Factory for configs aimed at the local server. Defaults keep tests fast: tiny
+    back-off, 5 s timeout and 50 requests/s (pass requests_per_second=None for NCBI's)."""
+
+    def make(**overrides: object) -> EutilsConfig:
+        values: dict[str, object] = {
+            "base_url": eutils_server.base_url, "email": TEST_EMAIL, "timeout": 5.0,
+            "max_attempts": 4, "backoff_base": 0.01, "backoff_cap": 0.05,
+            "requests_per_second": 50.0,
+        }
+        values.update(overrides)
+        return EutilsConfig(**values)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def eutils_client(
+    eutils_config: Callable[..., EutilsConfig],
+) -> Iterator[Callable[..., EutilsClient]]:
+    clients: list[EutilsClient] = []
+
+    def make(**overrides: object) -> EutilsClient:
+        client = EutilsClient(eutils_config(**overrides))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
