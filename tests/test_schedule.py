@@ -97,7 +97,7 @@ def test_real_scheduler_catches_up_what_is_due_exactly_once_and_stops(tmp_path):
     calls: list[str] = []
     done = threading.Event()
 
-    def job(search: SavedSearch, should_stop) -> None:  # runs in the scheduler's worker
+    def job(search: SavedSearch, stopping) -> None:  # runs in the scheduler worker
         calls.append(search.name)
         with store.connect(path) as db:
             good_run(db, search, datetime.now(UTC))

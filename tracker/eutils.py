@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +25,7 @@ from typing import TypeVar
 import httpx
 
 from tracker.eutils_errors import (
+    EutilsCancelled,
     EutilsCapError,
     EutilsConfigError,
     EutilsError,
@@ -41,7 +43,8 @@ from tracker.eutils_ratelimit import RateLimiter, shared_limiter
 from tracker.models import SearchResult
 
 __all__ = [
-    "DEFAULT_BASE_URL", "EutilsCapError", "EutilsClient", "EutilsConfig", "EutilsConfigError",
+    "DEFAULT_BASE_URL", "EutilsCancelled", "EutilsCapError", "EutilsClient", "EutilsConfig",
+    "EutilsConfigError",
     "EutilsError", "EutilsQueryError", "EutilsUnavailable", "RateLimited", "RedactingFilter",
     "RequestRecord", "redact",
 ]
@@ -114,7 +117,8 @@ class EutilsClient:
     """E-utilities for PubMed. Thread-safe; use as a context manager or call close()."""
 
     def __init__(self, config: EutilsConfig | None = None, *,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] | None = None,
+                 cancel: threading.Event | None = None) -> None:
         self.config = config or EutilsConfig()
         base = self.config.base_url
         self._base = base if base.endswith("/") else base + "/"
@@ -124,7 +128,9 @@ class EutilsClient:
         self._http = httpx.Client(timeout=timeout, headers={"User-Agent": self.config.tool})
         self._deadline = (time.monotonic() + self.config.deadline
                           if self.config.deadline is not None else None)
-        self._sleep = sleep
+        # A stop request (SIGTERM) cuts a back-off short instead of sleeping through it.
+        self._cancel = cancel or threading.Event()
+        self._sleep = sleep or self._cancel.wait
         self.request_log: list[RequestRecord] = []
         self.counters: Counter[str] = Counter()  # attempts per endpoint
 
@@ -177,6 +183,8 @@ class EutilsClient:
         last: TransientFailure | None = None
         attempts, budget = 0, "retries exhausted"
         for attempt in range(1, self.config.max_attempts + 1):
+            if self._cancel.is_set():
+                raise EutilsCancelled(f"NCBI {endpoint}: stopped by a stop request")
             if not self._limiter.acquire(self._deadline):
                 budget = "deadline reached"
                 break

@@ -74,6 +74,10 @@ class RateLimited(EutilsUnavailable):
     """NCBI answered 429 until the retry budget ran out."""
 
 
+class EutilsCancelled(EutilsError):
+    """The process was asked to stop (SIGTERM); no further attempt was made."""
+
+
 class EutilsQueryError(EutilsError):
     """NCBI rejected the query itself (unknown field tag, HTTP 400): retrying cannot help."""
 

@@ -54,7 +54,9 @@ def import_file(
     with store.write_transaction(db):
         for record in records_of(path):
             if isinstance(record, DeletedCitations):
+                # Store what came before first: a deletion applies to earlier records.
                 store.upsert_articles(db, batch, now)
+                articles += len(batch)
                 batch = []
                 deleted += store.mark_deleted(db, record.pmids, now)
                 continue

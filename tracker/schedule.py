@@ -79,14 +79,15 @@ def due_searches(
 class Scheduler:
     """A BlockingScheduler with one cron job per saved search, stoppable by a signal.
 
-    `job(search, should_stop)` runs one saved search; it is only called when the search
-    is due by the runs table, so a cron run that got there first is not repeated.
+    `job(search, stopping)` runs one saved search, rolling back once `stopping` is set.
+    It is only called when the search is due by the runs table, so a run that cron
+    started first is not repeated.
     """
 
     def __init__(
         self,
         searches: Sequence[SavedSearch],
-        job: Callable[[SavedSearch, Callable[[], bool]], None],
+        job: Callable[[SavedSearch, threading.Event], None],
         is_due: Callable[[SavedSearch], bool],
         tz: ZoneInfo,
     ) -> None:
@@ -113,7 +114,7 @@ class Scheduler:
                 "search=%s not due (a run since its scheduled time already succeeded)", search.name
             )
             return
-        self.job(search, self.stopping.is_set)
+        self.job(search, self.stopping)
 
     def _on_event(self, event: JobEvent) -> None:
         exc = getattr(event, "exception", None)
@@ -142,8 +143,6 @@ class Scheduler:
                 id=f"catch-up:{search.name}",
                 name=f"catch-up {search.name}",
             )
-        for job in self.scheduler.get_jobs():
-            log.info("scheduled %s, next at %s", job.name, getattr(job, "next_run_time", None))
         self.scheduler.start()  # blocks until shutdown()
 
     def stop(self) -> None:

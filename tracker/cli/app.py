@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -179,9 +180,9 @@ def open_db(check: bool = True) -> Database:
         fail(str(exc))
 
 
-def eutils_client() -> EutilsClient:
+def eutils_client(cancel: threading.Event | None = None) -> EutilsClient:
     try:
-        return EutilsClient(EutilsConfig.from_env(os.environ))
+        return EutilsClient(EutilsConfig.from_env(os.environ), cancel=cancel)
     except EutilsConfigError as exc:
         raise UserError(str(exc)) from None
 
@@ -208,13 +209,15 @@ class StopSignals:
 
     def __init__(self) -> None:
         self.received: int | None = None
+        self.event = threading.Event()  # also cuts the HTTP client's back-off sleeps short
         self._previous: dict[int, Any] = {}
 
     def is_set(self) -> bool:
-        return self.received is not None
+        return self.event.is_set()
 
     def _handle(self, signum: int, _frame: Any) -> None:
         self.received = signum
+        self.event.set()
         logging.getLogger("tracker").warning(
             "received %s: stopping after rolling back the current run", signal.Signals(signum).name
         )

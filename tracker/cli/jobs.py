@@ -78,7 +78,7 @@ def sync_searches(
             db = open_db()
             if due:
                 searches = due_searches(db, searches, datetime.now(UTC), ZoneInfo("UTC"))
-            with eutils_client() as client:
+            with eutils_client(stop.event) as client:
                 outcomes = [
                     _one(db, client, search, options, with_digest, stop) for search in searches
                 ]

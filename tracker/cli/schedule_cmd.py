@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from .. import store
+from ..eutils import EutilsClient, EutilsConfig
 from ..job import run_job
 from ..lock import LockHeld, database_lock
 from ..models import SavedSearch
@@ -52,22 +54,28 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
             f"unknown timezone {tz_name!r} (use a name like UTC or Europe/Paris)"
         ) from None
     searches = _searches(names)
-    db_lock = threading.Lock()  # one sqlite connection, used by the one worker thread
+    eutils_client().close()  # a bad NCBI_EMAIL or key stops us here, not in every job
+    open_db().close()  # likewise a damaged database
 
-    def job(search: SavedSearch, should_stop: Callable[[], bool]) -> None:
+    # Jobs run in the scheduler's worker thread: no click context there, so they get
+    # plain values, and each opens its own SQLite connection.
+    def job(search: SavedSearch, stopping: threading.Event) -> None:
         try:
-            with database_lock(cfg.db_path, LOCK_WAIT_SECONDS), db_lock:
-                db = open_db()
+            with database_lock(cfg.db_path, LOCK_WAIT_SECONDS):
+                db = store.connect(cfg.db_path)
                 try:
-                    with eutils_client() as client:
-                        run_job(db, client, search, cfg.reports, should_stop=should_stop)
+                    config = EutilsConfig.from_env(os.environ)
+                    with EutilsClient(config, cancel=stopping) as client:
+                        run_job(db, client, search, cfg.reports, should_stop=stopping.is_set)
                 finally:
                     db.close()
         except LockHeld as exc:
             log.error("search=%s skipped: %s", search.name, exc)
+        except store.StoreError as exc:
+            log.error("search=%s failed: %s", search.name, exc)
 
     def is_due(search: SavedSearch) -> bool:
-        db = open_db(check=False)
+        db = store.connect(cfg.db_path, check=False)
         try:
             return due_state(db, search, datetime.now(tz), tz).due
         finally:

@@ -113,6 +113,7 @@ def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None
     """
     if not articles:
         return
+    articles = _latest_versions(articles)
     conn = db.conn
     rows = [tuple(article_row(a, now).values()) for a in articles]
     conn.executemany(_UPSERT_ARTICLE, rows)
@@ -121,6 +122,20 @@ def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None
     conn.executemany(
         _INSERT_AUTHOR, [_author_values(a.pmid, au) for a in articles for au in a.authors]
     )
+
+
+def _latest_versions(articles: Sequence[Article]) -> list[Article]:
+    """One Article per PMID: the highest version, the later one on a tie.
+
+    Update files can carry a PMID twice (pubmed_sample.xml has PMID 31383287 as
+    Version 1 and Version 2); the row keeps the newest.
+    """
+    latest: dict[int, Article] = {}
+    for article in articles:
+        kept = latest.get(article.pmid)
+        if kept is None or article.version >= kept.version:
+            latest[article.pmid] = article
+    return list(latest.values())
 
 
 def mark_deleted(db: Database, pmids: Iterable[int], now: str) -> int:
