@@ -7,6 +7,7 @@ the tracker's real client talks to it over HTTP.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -124,7 +125,8 @@ def test_quiet_week_makes_no_efetch_and_adds_nothing(server, db):
     assert (result.status, result.new, result.fetched) == ("ok", 0, 0)
     assert result.window == Window(TODAY - timedelta(days=3), TODAY + timedelta(days=7))
     assert server.requests.count("efetch") == 0
-    assert server.requests.count("esearch") == 1
+    # One esearch for records added in the window, one for records revised in it.
+    assert server.requests.count("esearch") == 2
     after = snapshot(db)
     assert after["articles"] == before["articles"]
     assert after["query_articles"] == before["query_articles"]
@@ -251,3 +253,67 @@ def test_a_clock_that_jumps_back_never_moves_the_watermark_back(server, db):
     assert result.status == "ok"
     assert result.window == Window(TODAY - timedelta(days=3), TODAY)
     assert store.synced_until(db, SEARCH.name) == TODAY
+
+
+def crafted_retraction(xml: bytes, notice_pmid: int) -> bytes:
+    """Crafted revision of a real record: PubMed's three retraction marks added to it
+    (publication type, RetractionIn link; NCBI-NOTES A11). No real retracted record
+    exists in the samples (INDEX.md, Gaps)."""
+    text = xml.decode("utf-8")
+    link = (
+        '<CommentsCorrections RefType="RetractionIn"><RefSource>Crafted notice. '
+        f'2026;1:1</RefSource><PMID Version="1">{notice_pmid}</PMID></CommentsCorrections>'
+    )
+    text = text.replace(
+        "</PublicationTypeList>",
+        '<PublicationType UI="D016441">Retracted Publication</PublicationType></PublicationTypeList>',
+        1,
+    )
+    if "<CommentsCorrectionsList>" in text:
+        text = text.replace("<CommentsCorrectionsList>", "<CommentsCorrectionsList>" + link, 1)
+    else:
+        text = text.replace(
+            "</MedlineCitation>",
+            f"<CommentsCorrectionsList>{link}</CommentsCorrectionsList></MedlineCitation>",
+            1,
+        )
+    return text.encode("utf-8")
+
+
+def test_a_revised_record_is_updated_in_place_and_its_retraction_recorded(server, db):
+    next_week = TODAY + timedelta(days=7)
+    with fast_client(server) as client:
+        run_search(db, client, SEARCH, today=TODAY)
+        pmid = min(members(db))
+        source = next(p for p in BASE if f">{pmid}</PMID>".encode() in p.read_bytes())
+        first_seen = db.conn.execute(
+            "SELECT first_seen FROM articles WHERE pmid = ?", (pmid,)
+        ).fetchone()
+        types_before = db.conn.execute(
+            "SELECT publication_types FROM articles WHERE pmid = ?", (pmid,)
+        ).fetchone()[0]
+        server.add_record(crafted_retraction(source.read_bytes(), 99_999_999), mdat=next_week)
+        result = run_search(db, client, SEARCH, today=next_week)
+    assert (result.status, result.new, result.updated) == ("ok", 0, 1)
+    row = db.conn.execute(
+        "SELECT retracted, first_seen FROM articles WHERE pmid = ?", (pmid,)
+    ).fetchone()
+    assert row == (1, first_seen[0])
+    changes = db.conn.execute(
+        "SELECT pmid, run, kind, detail, notice_pmid FROM article_changes ORDER BY id"
+    ).fetchall()
+    before = ", ".join(json.loads(types_before))
+    assert changes == [
+        (pmid, result.run_id, "retracted", "PMID 99999999: Crafted notice. 2026;1:1", 99_999_999),
+        (
+            pmid,
+            result.run_id,
+            "publication_types",
+            f"{before} → {before}, Retracted Publication",
+            None,
+        ),
+    ]
+    with fast_client(server) as client:
+        again = run_search(db, client, SEARCH, today=next_week)
+    assert again.updated == 1  # refreshed again (still in the window) but nothing new to say
+    assert db.conn.execute("SELECT COUNT(*) FROM article_changes").fetchone()[0] == 2

@@ -16,40 +16,43 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
 from . import store
+from .changes import detect_changes
+from .collect import (
+    EFETCH_BATCH,
+    Collected,
+    Progress,
+    RunCancelled,
+    StopCheck,
+    SyncError,
+    check_stop,
+    collect_ids,
+    fetch_articles,
+)
 from .eutils import EutilsClient, EutilsError
-from .models import Article, RunResult, SavedSearch, SearchResult, Window
-from .pubmed import PubmedParseError, iter_pubmed_xml
+from .models import Article, RunResult, SavedSearch, Window
+from .pubmed import PubmedParseError
 
+__all__ = [
+    "EARLIEST",
+    "EFETCH_BATCH",
+    "RunCancelled",
+    "SyncError",
+    "SyncOptions",
+    "fetch_articles",
+    "plan_window",
+    "run_search",
+    "today_utc",
+]
 log = logging.getLogger(__name__)
 
-ESEARCH_CAP = 9_999  # PubMed never returns more ids than this for one query
 EARLIEST = date(1700, 1, 1)  # "everything": older than any PubMed Create Date
 OVERLAP_DAYS = 3
-EFETCH_BATCH = 200  # NCBI: POST above ~200 ids; several hundred records per efetch
-Progress = Callable[[int, int], None]
-
-
-class SyncError(RuntimeError):
-    """A run that cannot complete; the message says why in one line."""
-
-
-class RunCancelled(SyncError):
-    """The process was asked to stop (SIGTERM, SIGINT); the run's writes were rolled back."""
-
-
-StopCheck = Callable[[], bool]
-
-
-def _check_stop(should_stop: StopCheck | None) -> None:
-    if should_stop is not None and should_stop():
-        raise RunCancelled("interrupted by a stop request before it completed; nothing was stored")
 
 
 @dataclass(frozen=True)
@@ -60,14 +63,6 @@ class SyncOptions:
 
 
 DEFAULT_OPTIONS = SyncOptions()
-
-
-@dataclass(frozen=True)
-class Collected:
-    count: int
-    ids: frozenset[int]
-    query_translation: str | None
-    warnings: tuple[str, ...]
 
 
 def today_utc() -> date:
@@ -84,105 +79,12 @@ def plan_window(
     return Window(reached - timedelta(days=options.overlap_days), end)
 
 
-def _pubmed_date(day: date) -> str:
-    return day.strftime("%Y/%m/%d")
+@dataclass(frozen=True)
+class Found:
+    """What esearch said about the window: added records, and revised ones."""
 
-
-def collect_ids(client: EutilsClient, term: str, window: Window) -> Collected:
-    """Every PMID in the window, splitting it while PubMed's count exceeds the cap."""
-    result = _esearch(client, term, window)
-    if result.count <= ESEARCH_CAP:
-        return Collected(
-            result.count, frozenset(result.ids), result.query_translation, result.warnings
-        )
-    parts = [_collect_part(client, term, half) for half in _halves(window, term, result.count)]
-    ids = frozenset().union(*(p.ids for p in parts))
-    count = sum(p.count for p in parts)
-    warnings = tuple(dict.fromkeys(w for p in (result, *parts) for w in p.warnings))
-    return Collected(count, ids, result.query_translation, warnings)
-
-
-def _collect_part(client: EutilsClient, term: str, window: Window) -> Collected:
-    collected = collect_ids(client, term, window)
-    if len(collected.ids) != collected.count:
-        raise SyncError(
-            f"PubMed counted {collected.count} records created {window.start}..{window.end} "
-            f"but returned {len(collected.ids)} ids; refusing to keep a partial set"
-        )
-    return collected
-
-
-def _halves(window: Window, term: str, count: int) -> list[Window]:
-    if window.start >= window.end:
-        raise SyncError(
-            f"{count} records were created on {window.start} alone, more than PubMed's "
-            f"9,999-per-query limit; narrow the saved search ({term[:60]}…)"
-        )
-    middle = window.start + (window.end - window.start) // 2
-    return [Window(window.start, middle), Window(middle + timedelta(days=1), window.end)]
-
-
-def _esearch(client: EutilsClient, term: str, window: Window) -> SearchResult:
-    result = client.esearch(
-        term,
-        datetype="crdt",
-        mindate=_pubmed_date(window.start),
-        maxdate=_pubmed_date(window.end),
-        retmax=ESEARCH_CAP,
-    )
-    if result.count <= ESEARCH_CAP and len(result.ids) != result.count:
-        raise SyncError(
-            f"PubMed counted {result.count} records for {window.start}..{window.end} but "
-            f"returned {len(result.ids)} ids; refusing to keep a partial set"
-        )
-    return result
-
-
-def fetch_articles(
-    client: EutilsClient,
-    pmids: Sequence[int],
-    batch_size: int,
-    on_batch: Callable[[list[Article]], None],
-    progress: Progress | None = None,
-    should_stop: StopCheck | None = None,
-) -> tuple[int, ...]:
-    """efetch `pmids` in batches, handing each parsed batch to `on_batch`.
-
-    efetch may return fewer records than asked without any error (NCBI-NOTES A5);
-    the missing ones are asked for once more, and those still missing are returned.
-    """
-    missing: list[int] = []
-    done = 0
-    for start in range(0, len(pmids), batch_size):
-        _check_stop(should_stop)
-        batch = pmids[start : start + batch_size]
-        got = _fetch_batch(client, batch)
-        on_batch(got)
-        returned = {a.pmid for a in got}
-        missing.extend(p for p in batch if p not in returned)
-        done += len(batch)
-        if progress:
-            progress(done, len(pmids))
-    if missing:
-        retry = _fetch_batch(client, missing)
-        on_batch(retry)
-        returned = {a.pmid for a in retry}
-        missing = [p for p in missing if p not in returned]
-    return tuple(missing)
-
-
-def _fetch_batch(client: EutilsClient, pmids: Sequence[int]) -> list[Article]:
-    body = client.efetch(pmids)
-    wanted = set(pmids)
-    try:
-        # An efetch answer holds articles only; DeleteCitation belongs to update files.
-        return [
-            a
-            for a in iter_pubmed_xml(body, name="efetch")
-            if isinstance(a, Article) and a.pmid in wanted
-        ]
-    except PubmedParseError as exc:
-        raise SyncError(f"efetch answer could not be parsed: {exc}") from None
+    added: Collected
+    revised: frozenset[int]  # PMIDs whose Modification Date ([mdat]) is in the window
 
 
 def run_search(
@@ -203,10 +105,10 @@ def run_search(
     try:
         reached = None if options.full else store.synced_until(db, search.name)
         window = plan_window(search, reached, today or today_utc(), options)
-        collected = collect_ids(client, search.term, window)
-        _check_stop(should_stop)
+        found = _search_window(client, search.term, window, first_run=reached is None)
+        check_stop(should_stop)
         result = _store_run(
-            db, client, search, window, collected, options, progress, requests_before, should_stop
+            db, client, search, window, found, options, progress, requests_before, should_stop
         )
         return replace(result, started=started)
     except (
@@ -220,18 +122,31 @@ def run_search(
         return _record_failure(db, client, search, window, started, requests_before, exc)
 
 
+def _search_window(client: EutilsClient, term: str, window: Window, first_run: bool) -> Found:
+    """Records added in the window and, after the first run, records revised in it.
+
+    Records change after they are stored (MeSH added, errata, retractions), and a
+    retraction arrives as a modification of a PMID already held (NCBI-NOTES A11): only
+    a Modification Date search finds it. A backfill fetches everything fresh anyway.
+    """
+    added = collect_ids(client, term, window, "crdt")
+    if first_run:
+        return Found(added, frozenset())
+    return Found(added, collect_ids(client, term, window, "mdat").ids)
+
+
 def _store_run(
     db: Database,
     client: EutilsClient,
     search: SavedSearch,
     window: Window,
-    collected: Collected,
+    found: Found,
     options: SyncOptions,
     progress: Progress | None,
     requests_before: int,
     should_stop: StopCheck | None,
 ) -> RunResult:
-    counts = {"fetched": 0, "updated": 0}
+    collected = found.added
     with store.write_transaction(db):
         store.register_search(db, search)
         known = store.member_pmids(db, search.name)
@@ -240,39 +155,62 @@ def _store_run(
         to_fetch = sorted((set(new_ids) - store.stored_pmids(db, new_ids)) | pending)
         now = store.utc_now()
         run_id = store.insert_run(db, _ok(search, window, collected, now), 0)
+        fetched = [0]
 
         def save(batch: list[Article]) -> None:
             store.upsert_articles(db, batch, now)
-            counts["fetched"] += len(batch)
+            fetched[0] += len(batch)
 
         missing = fetch_articles(client, to_fetch, options.batch_size, save, progress, should_stop)
+        updated = _refresh(db, client, found.revised - set(to_fetch), run_id, now, options,
+                           should_stop)  # fmt: skip
         found_now = (set(new_ids) | pending) - set(missing)
         store.add_members(db, search.name, sorted(found_now), run_id, now)
         store.set_pending(db, search.name, missing, run_id)
         new = len(found_now - known)
-        store.set_run_counts(db, run_id, new=new, fetched=counts["fetched"])
+        store.set_run_counts(db, run_id, new=new, fetched=fetched[0], updated=updated)
         requests = client.request_count - requests_before
-        db.conn.execute(
-            "UPDATE runs SET finished = ?, missing = ?, requests = ? WHERE id = ?",
-            (store.utc_now(), _json_list(missing), requests, run_id),
-        )
+        store.finish_run(db, run_id, store.utc_now(), list(missing), requests)
         store.advance_watermark(db, search.name, window.end, run_id)
     log.info(
-        "%s: window %s..%s count=%d new=%d fetched=%d missing=%d requests=%d",
+        "%s: window %s..%s count=%d new=%d fetched=%d updated=%d missing=%d requests=%d",
         search.name, window.start, window.end, collected.count, new,
-        counts["fetched"], len(missing), requests,
+        fetched[0], updated, len(missing), requests,
     )  # fmt: skip
     return replace(
         _ok(search, window, collected, store.utc_now()),
         run_id=run_id,
         new=new,
-        fetched=counts["fetched"],
+        fetched=fetched[0],
+        updated=updated,
         missing=missing,
     )
 
 
-def _json_list(values: Iterable[int]) -> str:
-    return "[" + ",".join(str(v) for v in values) + "]"
+def _refresh(
+    db: Database,
+    client: EutilsClient,
+    revised: frozenset[int] | set[int],
+    run_id: int,
+    now: str,
+    options: SyncOptions,
+    should_stop: StopCheck | None,
+) -> int:
+    """Re-fetch stored records PubMed revised, update them in place (first_seen kept)
+    and record what changed. Returns how many stored rows were refreshed."""
+    old = store.article_rows(db, sorted(revised))
+    refreshed = [0]
+
+    def save(batch: list[Article]) -> None:
+        batch = [a for a in batch if a.pmid in old]
+        changes = [c for a in batch for c in detect_changes(old[a.pmid], a)]
+        store.upsert_articles(db, batch, now)
+        store.insert_changes(db, run_id, now, changes)
+        refreshed[0] += len(batch)
+
+    # A revised PMID efetch does not return this time is simply refreshed next time.
+    fetch_articles(client, sorted(old), options.batch_size, save, None, should_stop)
+    return refreshed[0]
 
 
 def _ok(search: SavedSearch, window: Window, collected: Collected, now: str) -> RunResult:

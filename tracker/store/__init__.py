@@ -1,6 +1,7 @@
 """The database: schema, migrations, upserts and selects. The only room with SQL."""
 
 from .articles import (
+    article_rows,
     authors_by_pmid,
     decode_article_row,
     mark_deleted,
@@ -11,6 +12,9 @@ from .db import StoreError, connect, utc_now, write_transaction
 from .runs import (
     add_members,
     advance_watermark,
+    change_rows,
+    finish_run,
+    insert_changes,
     insert_digest,
     insert_run,
     last_digest_date,
@@ -33,9 +37,13 @@ __all__ = [
     "StoreError",
     "add_members",
     "advance_watermark",
+    "article_rows",
     "authors_by_pmid",
+    "change_rows",
     "connect",
     "decode_article_row",
+    "finish_run",
+    "insert_changes",
     "insert_digest",
     "insert_run",
     "last_digest_date",

@@ -180,3 +180,14 @@ def authors_by_pmid(db: Database, pmids: Sequence[int]) -> dict[int, list[dict[s
         ):
             result[row["pmid"]].append(row)
     return result
+
+
+def article_rows(db: Database, pmids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Stored rows by PMID, JSON columns decoded."""
+    rows: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(pmids), 900):
+        chunk = list(pmids[start : start + 900])
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(f"SELECT * FROM articles WHERE pmid IN ({marks})", chunk):
+            rows[row["pmid"]] = decode_article_row(row)
+    return rows

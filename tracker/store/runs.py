@@ -87,6 +87,13 @@ def set_run_counts(db: Database, run_id: int, **counts: int) -> None:
     db.conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*counts.values(), run_id))
 
 
+def finish_run(db: Database, run_id: int, finished: str, missing: list[int], requests: int) -> None:
+    db.conn.execute(
+        "UPDATE runs SET finished = ?, missing = ?, requests = ? WHERE id = ?",
+        (finished, json.dumps(missing), requests, run_id),
+    )
+
+
 def member_pmids(db: Database, search: str) -> set[int]:
     rows = db.conn.execute("SELECT pmid FROM query_articles WHERE search = ?", (search,))
     return {r[0] for r in rows}
@@ -211,3 +218,29 @@ def search_status(db: Database, search: str) -> dict[str, Any]:
         "last_error": last[3] if last and last[2] != "ok" else None,
         "consecutive_failures": failures,
     }
+
+
+def insert_changes(db: Database, run_id: int, now: str, changes: Iterable[Any]) -> int:
+    """Record tracker.changes.Change items noticed by run `run_id`."""
+    cur = db.conn.executemany(
+        "INSERT INTO article_changes (pmid, run, detected, kind, detail, notice_pmid) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(c.pmid, run_id, now, c.kind, c.detail, c.notice_pmid) for c in changes],
+    )
+    return cur.rowcount
+
+
+def change_rows(
+    db: Database, search: str, after_run: int, through_run: int
+) -> list[dict[str, Any]]:
+    """Changes noticed in runs after_run < run <= through_run to any study `search` holds
+    (including ones reported in earlier digests), newest first."""
+    return list(
+        db.query(
+            "SELECT c.*, a.title, a.doi, a.retracted FROM article_changes c "
+            "JOIN query_articles q ON q.pmid = c.pmid AND q.search = ? "
+            "JOIN articles a ON a.pmid = c.pmid "
+            "WHERE c.run > ? AND c.run <= ? ORDER BY c.id DESC",
+            (search, after_run, through_run),
+        )
+    )

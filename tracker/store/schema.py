@@ -145,5 +145,24 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_article_changes(db: Database) -> None:
+    """What PubMed changed about stored studies: retractions, errata, new types…"""
+    _table(db, "article_changes").create(
+        {
+            "id": int,
+            "pmid": int,
+            "run": int,  # the run that noticed it
+            "detected": str,
+            "kind": str,  # retracted, expression_of_concern, erratum, update, publication_types…
+            "detail": str,
+            "notice_pmid": int,
+        },
+        pk="id",
+    )
+    _table(db, "article_changes").create_index(["pmid"])
+    _table(db, "article_changes").create_index(["run"])
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)
