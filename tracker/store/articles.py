@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from typing import Any
 
 from sqlite_utils import Database
 
-from ..models import Article, Author
+from ..models import Article
+from .encode import article_values, author_values
 from .schema import ARTICLE_COLUMNS
 
 JSON_COLUMNS = (
@@ -40,68 +40,9 @@ _INSERT_AUTHOR = (
 )
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def article_row(article: Article, now: str) -> dict[str, Any]:
     """The `articles` row for an Article (first_seen = updated = now)."""
-    return {
-        "pmid": article.pmid,
-        "version": article.version,
-        "record_type": article.record_type,
-        "title": article.title,
-        "vernacular_title": article.vernacular_title,
-        "abstract": article.abstract,
-        "abstract_sections": _json([asdict(s) for s in article.abstract_sections]),
-        "journal": article.journal,
-        "journal_abbrev": article.journal_abbrev,
-        "issn": article.issn,
-        "volume": article.volume,
-        "issue": article.issue,
-        "pages": article.pages,
-        "pub_year": article.pub_year,
-        "pub_date": article.pub_date,
-        "pub_date_text": article.pub_date_text,
-        "create_date": article.create_date,
-        "entry_date": article.entry_date,
-        "revised_date": article.revised_date,
-        "completed_date": article.completed_date,
-        "doi": article.doi,
-        "pmcid": article.pmcid,
-        "pii": article.pii,
-        "language": article.languages[0] if article.languages else None,
-        "languages": _json(list(article.languages)),
-        "publication_types": _json(list(article.publication_types)),
-        "mesh_terms": _json(list(article.mesh_terms)),
-        "mesh_headings": _json([asdict(h) for h in article.mesh_headings]),
-        "keywords": _json(list(article.keywords)),
-        "chemicals": _json(list(article.chemicals)),
-        "comments_corrections": _json([asdict(c) for c in article.comments_corrections]),
-        "publication_status": article.publication_status,
-        "citation_status": article.citation_status,
-        "history_statuses": _json(list(article.history_statuses)),
-        "retracted": int(article.retracted),
-        "first_seen": now,
-        "updated": now,
-        "deleted": None,
-    }
-
-
-def _author_values(pmid: int, author: Author) -> tuple[Any, ...]:
-    return (
-        pmid,
-        author.position,
-        author.last_name,
-        author.fore_name,
-        author.initials,
-        author.suffix,
-        author.collective_name,
-        author.affiliations[0] if author.affiliations else None,
-        _json(list(author.affiliations)),
-        author.orcid,
-        int(author.equal_contrib),
-    )
+    return dict(zip(ARTICLE_COLUMNS, article_values(article, now), strict=True))
 
 
 def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None:
@@ -115,12 +56,11 @@ def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None
         return
     articles = _latest_versions(articles)
     conn = db.conn
-    rows = [tuple(article_row(a, now).values()) for a in articles]
-    conn.executemany(_UPSERT_ARTICLE, rows)
+    conn.executemany(_UPSERT_ARTICLE, [article_values(a, now) for a in articles])
     pmids = [(a.pmid,) for a in articles]
     conn.executemany("DELETE FROM authors WHERE pmid = ?", pmids)
     conn.executemany(
-        _INSERT_AUTHOR, [_author_values(a.pmid, au) for a in articles for au in a.authors]
+        _INSERT_AUTHOR, [author_values(a.pmid, au) for a in articles for au in a.authors]
     )
 
 

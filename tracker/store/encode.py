@@ -1,0 +1,101 @@
+"""Article → row values for `articles` and `authors`: the import hot path.
+
+Rows are plain tuples in column order, ready for executemany with one prepared
+statement. JSON columns are written by one reused encoder (json.dumps would build a new
+JSONEncoder per call for ensure_ascii=False) from dicts built by hand
+(dataclasses.asdict deep-copies every field and cost a quarter of an import).
+The output is byte-for-byte what json.dumps(asdict(...), ensure_ascii=False) wrote;
+tests/test_store_encode.py holds the two side by side.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from ..models import Article, Author
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_EMPTY = "[]"
+
+
+def json_list(values: Iterable[Any]) -> str:
+    """A JSON array of plain values (str, int, None), as json.dumps writes it."""
+    values = list(values)
+    return _encode(values) if values else _EMPTY
+
+
+def article_values(article: Article, now: str) -> tuple[Any, ...]:
+    """The `articles` row, in schema.ARTICLE_COLUMNS order (first_seen = updated = now)."""
+    a = article
+    languages = a.languages
+    mesh = a.mesh_headings
+    return (
+        a.pmid,
+        a.version,
+        a.record_type,
+        a.title,
+        a.vernacular_title,
+        a.abstract,
+        _encode([
+            {"text": s.text, "label": s.label, "nlm_category": s.nlm_category}
+            for s in a.abstract_sections
+        ]) if a.abstract_sections else _EMPTY,
+        a.journal,
+        a.journal_abbrev,
+        a.issn,
+        a.volume,
+        a.issue,
+        a.pages,
+        a.pub_year,
+        a.pub_date,
+        a.pub_date_text,
+        a.create_date,
+        a.entry_date,
+        a.revised_date,
+        a.completed_date,
+        a.doi,
+        a.pmcid,
+        a.pii,
+        languages[0] if languages else None,
+        json_list(languages),
+        json_list(a.publication_types),
+        json_list(h.descriptor for h in mesh),
+        _encode([
+            {"descriptor": h.descriptor, "ui": h.ui, "major": h.major,
+             "qualifiers": list(h.qualifiers)}
+            for h in mesh
+        ]) if mesh else _EMPTY,
+        json_list(a.keywords),
+        json_list(a.chemicals),
+        _encode([
+            {"ref_type": c.ref_type, "pmid": c.pmid, "source": c.source}
+            for c in a.comments_corrections
+        ]) if a.comments_corrections else _EMPTY,
+        a.publication_status,
+        a.citation_status,
+        json_list(a.history_statuses),
+        int(a.retracted),
+        now,  # first_seen: kept on conflict, see articles._UPSERT_ARTICLE
+        now,  # updated
+        None,  # deleted
+    )  # fmt: skip
+
+
+def author_values(pmid: int, author: Author) -> tuple[Any, ...]:
+    """The `authors` row, in articles._AUTHOR_COLUMNS order."""
+    affiliations = author.affiliations
+    return (
+        pmid,
+        author.position,
+        author.last_name,
+        author.fore_name,
+        author.initials,
+        author.suffix,
+        author.collective_name,
+        affiliations[0] if affiliations else None,
+        json_list(affiliations),
+        author.orcid,
+        int(author.equal_contrib),
+    )
