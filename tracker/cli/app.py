@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from sqlite_utils import Database
@@ -194,6 +195,17 @@ def user_errors() -> Iterator[None]:
         yield
     except QueryError as exc:
         raise UserError(str(exc)) from None
+
+
+def schedule_timezone(name: str | None = None) -> ZoneInfo:
+    """The timezone crontab schedules are read in: --timezone, TRACKER_TIMEZONE, or UTC."""
+    name = name or os.environ.get("TRACKER_TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(
+            f"unknown timezone {name!r} (use a name like UTC or Europe/Paris)"
+        ) from None
 
 
 def emit_json(data: Any) -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -30,6 +29,7 @@ from .app import (
     eutils_client,
     fail,
     open_db,
+    schedule_timezone,
     settings,
     user_errors,
 )
@@ -77,7 +77,8 @@ def sync_searches(
         with database_lock(cfg.db_path, wait), stop:
             db = open_db()
             if due:
-                searches = due_searches(db, searches, datetime.now(UTC), ZoneInfo("UTC"))
+                tz = schedule_timezone()
+                searches = due_searches(db, searches, datetime.now(tz), tz)
             with eutils_client(stop.event) as client:
                 outcomes = [
                     _one(db, client, search, options, with_digest, stop) for search in searches
@@ -255,7 +256,7 @@ def status(names: tuple[str, ...], tz_name: str) -> None:
       tracker status --json     # for monitoring
     """
     db = open_db(check=False)
-    tz = ZoneInfo(tz_name)
+    tz = schedule_timezone(tz_name)
     now = datetime.now(tz)
     rows = []
     for search in _searches(names):

@@ -8,7 +8,6 @@ import signal
 import threading
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -18,7 +17,7 @@ from ..job import run_job
 from ..lock import LockHeld, database_lock
 from ..models import SavedSearch
 from ..schedule import Scheduler, due_state
-from .app import UserError, cli, eutils_client, open_db, settings, setup_logging
+from .app import cli, eutils_client, open_db, schedule_timezone, settings, setup_logging
 from .jobs import _searches
 
 log = logging.getLogger("tracker.schedule")
@@ -47,12 +46,7 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
     """
     cfg = settings()
     setup_logging(cfg.verbose, cfg.log_format, floor=logging.INFO)  # one line per run
-    try:
-        tz = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(
-            f"unknown timezone {tz_name!r} (use a name like UTC or Europe/Paris)"
-        ) from None
+    tz = schedule_timezone(tz_name)
     searches = _searches(names)
     eutils_client().close()  # a bad NCBI_EMAIL or key stops us here, not in every job
     open_db().close()  # likewise a damaged database
