@@ -62,6 +62,8 @@ def notes(row: dict) -> list[str]:
     out = []
     if row["retracted"]:
         out.append("RETRACTED: PubMed marks this article as retracted.")
+    if row.get("evidence_tier"):  # stored since migration m003 (tracker.classify)
+        out.append(f"Evidence tier: {row['evidence_tier']}")
     if row["publication_types"]:
         out.append("Publication types: " + "; ".join(row["publication_types"]))
     return out
@@ -210,7 +212,8 @@ def test_csv_has_one_row_per_article_and_defuses_formula_cells(collection):
     rows, authors = collection
     records = list(csv.DictReader(io.StringIO(export(rows, authors, "csv"))))
     assert len(records) == len(rows)
-    assert tuple(records[0]) == CSV_COLUMNS
+    # Stored rows carry evidence_tier since migration m003: the column the next test adds.
+    assert tuple(c for c in records[0] if c != "evidence_tier") == CSV_COLUMNS
     by_pmid = {int(r["pmid"]): r for r in records}
     crafted = by_pmid[CRAFTED_PMID]
     assert crafted["title"].startswith("'=HYPERLINK(")
