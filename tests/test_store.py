@@ -104,6 +104,11 @@ def test_a_real_record_is_stored_as_this_whole_row(db):
         "first_seen": FIRST,
         "updated": FIRST,
         "deleted": None,
+        # tracker.classify, stored since migration m003: indexed as an RCT, "of these,
+        # 200 (78.7%) were enrolled".
+        "evidence_tier": "rct",
+        "tier_provisional": 0,
+        "participants": 200,
     }
     assert [s["label"] for s in sections] == [
         "Importance",

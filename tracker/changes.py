@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .classify import classify_article, tier_label
 from .models import Article
 
 # CommentsCorrections RefType → the change a blog author needs to hear about.
@@ -29,7 +30,7 @@ LINK_KINDS = {
 @dataclass(frozen=True)
 class Change:
     pmid: int
-    kind: str  # retracted, expression_of_concern, erratum, update, …, publication_types
+    kind: str  # retracted, expression_of_concern, erratum, update, …, tier_corrected
     detail: str  # the notice ("PMID 123: J Sleep Res. 2024;33:e1"), or "old → new"
     notice_pmid: int | None = None
 
@@ -47,7 +48,22 @@ def detect_changes(old: dict[str, Any], new: Article) -> list[Change]:
     before, after = list(old["publication_types"]), list(new.publication_types)
     if before != after:
         changes.append(Change(new.pmid, "publication_types", f"{_list(before)} → {_list(after)}"))
+    tier = _tier_correction(old, new)
+    if tier:
+        changes.append(tier)
     return changes
+
+
+def _tier_correction(old: dict[str, Any], new: Article) -> Change | None:
+    """Indexing replaced a provisional (text-only) tier with a different one, or
+    changed an indexed tier. Confirmation of a provisional tier is not news."""
+    was = old.get("evidence_tier")
+    now = classify_article(new)
+    if was is None or now.provisional or now.tier == was:
+        return None
+    note = " (provisional)" if old.get("tier_provisional") else ""
+    detail = f"{tier_label(was)}{note} → {tier_label(now.tier)}"
+    return Change(new.pmid, "tier_corrected", detail)
 
 
 def _notice(pmid: int | None, source: str | None) -> str:

@@ -1,4 +1,5 @@
-"""The weekly job for one saved search — sync, then digest — and its one log line.
+"""The weekly job for one saved search — sync, then digest, then mail it when mail is
+configured — and its one log line.
 
 `tracker run`, `tracker run --due` and `tracker schedule` all go through here, so a
 run looks the same in the logs however it was started.
@@ -15,8 +16,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from . import store
-from .digest import DigestError, DigestResult, write_digest
+from .digest import DigestError, DigestOptions, DigestResult, write_digest
 from .eutils import EutilsClient
+from .mail import Delivery, MailError, MailSettings, deliver_digest
 from .models import RunResult, SavedSearch
 from .sync import Progress, StopCheck, SyncOptions, run_search, today_utc
 
@@ -29,10 +31,18 @@ class JobOutcome:
     digest: DigestResult | None
     digest_error: str | None
     seconds: float
+    delivery: Delivery | None = None
+    mail_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.run.status == "ok" and self.digest_error is None
+        return self.run.status == "ok" and self.digest_error is None and self.mail_error is None
+
+
+@dataclass(frozen=True)
+class MailOptions:
+    settings: MailSettings
+    skip_empty: bool = False  # do not mail a digest with nothing new and no changes
 
 
 def run_job(
@@ -45,8 +55,11 @@ def run_job(
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
     today: date | None = None,
+    digest_options: DigestOptions | None = None,
+    mail: MailOptions | None = None,
 ) -> JobOutcome:
-    """Sync `search`, then (when `reports` is given and the sync succeeded) digest it."""
+    """Sync `search`, then (when `reports` is given and the sync succeeded) digest it,
+    then (when `mail` is given) mail the digest."""
     began = time.monotonic()
     run = run_search(
         db,
@@ -61,10 +74,18 @@ def run_job(
     digest_error = None
     if run.status == "ok" and reports is not None:
         try:
-            digest = write_digest(db, search, reports, today=today or today_utc())
+            digest = write_digest(
+                db, search, reports, today=today or today_utc(), options=digest_options
+            )
         except (DigestError, store.StoreError) as exc:
             digest_error = str(exc)
-    outcome = JobOutcome(run, digest, digest_error, time.monotonic() - began)
+    delivery, mail_error = None, None
+    if digest is not None and mail is not None:
+        try:
+            delivery = deliver_digest(db, mail.settings, digest, skip_empty=mail.skip_empty)
+        except (MailError, store.StoreError) as exc:
+            mail_error = f"mail: {exc}"
+    outcome = JobOutcome(run, digest, digest_error, time.monotonic() - began, delivery, mail_error)
     log_outcome(outcome)
     return outcome
 
@@ -81,8 +102,9 @@ def log_outcome(outcome: JobOutcome) -> None:
         "missing": len(run.missing),
         "seconds": round(outcome.seconds, 2),
         "outcome": "ok" if outcome.ok else "failed",
-        "error": run.error or outcome.digest_error,
+        "error": run.error or outcome.digest_error or outcome.mail_error,
         "digest": str(outcome.digest.markdown_path) if outcome.digest else None,
+        "mail": outcome.delivery.status if outcome.delivery else None,
     }
     text = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
     log.log(logging.INFO if outcome.ok else logging.ERROR, "run %s", text, extra={"run": fields})

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..classify import classify_article
 from ..models import Article
 from .encode import article_values, author_values
-from .schema import ARTICLE_COLUMNS
+from .schema import ARTICLE_COLUMNS, TIER_COLUMNS
 
 JSON_COLUMNS = (
     "abstract_sections",
@@ -24,10 +25,11 @@ JSON_COLUMNS = (
     "history_statuses",
 )
 # first_seen is written once and never updated: it is when the tracker met the study.
-_UPDATE_COLUMNS = [c for c in ARTICLE_COLUMNS if c not in ("pmid", "first_seen")]
+_WRITTEN_COLUMNS = (*ARTICLE_COLUMNS, *TIER_COLUMNS)
+_UPDATE_COLUMNS = [c for c in _WRITTEN_COLUMNS if c not in ("pmid", "first_seen")]
 _UPSERT_ARTICLE = (
-    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in ARTICLE_COLUMNS)}) "
+    f"INSERT INTO articles ({', '.join(_WRITTEN_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _WRITTEN_COLUMNS)}) "
     f"ON CONFLICT(pmid) DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in _UPDATE_COLUMNS)}"
 )
 _AUTHOR_COLUMNS = (
@@ -45,6 +47,12 @@ def article_row(article: Article, now: str) -> dict[str, Any]:
     return dict(zip(ARTICLE_COLUMNS, article_values(article, now), strict=True))
 
 
+def tier_values(article: Article) -> tuple[str, int, int | None]:
+    """schema.TIER_COLUMNS for an Article: evidence tier, provisional flag, participants."""
+    c = classify_article(article)
+    return (c.tier, int(c.provisional), c.participants)
+
+
 def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None:
     """Insert new articles, refresh stored ones in place (keeping first_seen).
 
@@ -56,7 +64,7 @@ def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None
         return
     articles = _latest_versions(articles)
     conn = db.conn
-    conn.executemany(_UPSERT_ARTICLE, [article_values(a, now) for a in articles])
+    conn.executemany(_UPSERT_ARTICLE, [article_values(a, now) + tier_values(a) for a in articles])
     pmids = [(a.pmid,) for a in articles]
     conn.executemany("DELETE FROM authors WHERE pmid = ?", pmids)
     conn.executemany(

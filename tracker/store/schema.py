@@ -7,6 +7,8 @@ that has shipped, because it is recorded as applied in `_sqlite_migrations`.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 from sqlite_utils.migrations import Migrations
@@ -162,6 +164,57 @@ def m002_article_changes(db: Database) -> None:
     )
     _table(db, "article_changes").create_index(["pmid"])
     _table(db, "article_changes").create_index(["run"])
+
+
+# Written beside ARTICLE_COLUMNS on every upsert (tracker.classify decides them).
+TIER_COLUMNS: dict[str, type] = {
+    "evidence_tier": str,  # tracker.classify.TIERS: "rct", "case_report", …
+    "tier_provisional": int,  # 1 while the tier comes from title and abstract only
+    "participants": int,  # as the abstract states it; NULL when it does not
+}
+
+
+@migrations()
+def m003_evidence_tier_and_digest_delivery(db: Database) -> None:
+    """Evidence tier per article (backfilled), and what a digest covered and when it
+    was mailed, so re-running one never sends it twice."""
+    from ..classify import classify_row  # the rules live there; the store only keeps them
+
+    articles = _table(db, "articles")
+    for column, kind in TIER_COLUMNS.items():
+        articles.add_column(column, kind)
+    rows = db.conn.execute(
+        "SELECT pmid, title, abstract, publication_types, mesh_terms, citation_status FROM articles"
+    ).fetchall()
+    updates = []
+    for pmid, title, abstract, types, mesh, status in rows:
+        c = classify_row(
+            {
+                "title": title,
+                "abstract": abstract,
+                "publication_types": json.loads(types or "[]"),
+                "mesh_terms": json.loads(mesh or "[]"),
+                "citation_status": status,
+            }
+        )
+        updates.append((c.tier, int(c.provisional), c.participants, pmid))
+    db.conn.executemany(
+        "UPDATE articles SET evidence_tier = ?, tier_provisional = ?, participants = ? "
+        "WHERE pmid = ?",
+        updates,
+    )
+    articles.create_index(["evidence_tier"])
+    digests = _table(db, "digests")
+    for column, kind in {
+        "kind": str,  # "regular" (the weekly chain) or "period" (tracker digest --since)
+        "period_from": str,  # the first day a --since digest covers
+        "period_to": str,  # the day it was made
+        "as_of_run": int,  # the last good run whose data it shows
+        "json_path": str,
+        "sent": str,  # when it was mailed (UTC); NULL = never
+        "sent_to": str,  # JSON: the recipients
+    }.items():
+        digests.add_column(column, kind)
 
 
 def apply_migrations(db: Database) -> None:

@@ -1,0 +1,60 @@
+"""The "studies per year" chart: an SVG string for the HTML digest, a PNG file for the
+Markdown one. matplotlib with the Agg backend (no display needed under cron).
+
+Only numbers we computed go into the chart (years and counts): no text from PubMed,
+so nothing in it needs escaping. The SVG is deterministic (no date in its metadata,
+a fixed id salt) so golden files stay stable.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import pyplot as plt  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure  # noqa: E402
+
+_SVG_START = re.compile(r"<svg\b")
+
+
+def _figure(years: dict[int, int]) -> Figure:
+    first, last = min(years), max(years)
+    xs = list(range(first, last + 1))
+    ys = [years.get(x, 0) for x in xs]
+    fig, ax = plt.subplots(figsize=(6.4, 2.4), dpi=100)
+    ax.bar(xs, ys, color="#3b6ea5", width=0.8)
+    ax.set_ylabel("studies")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    return fig
+
+
+def chart_svg(years: dict[int, int]) -> str:
+    """The chart as an inline <svg> element (no XML prolog or DOCTYPE); '' without data."""
+    if not years:
+        return ""
+    fig = _figure(years)
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "offlabel-tracker", "svg.fonttype": "none"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    match = _SVG_START.search(text)
+    return text[match.start() :] if match else ""
+
+
+def chart_png(years: dict[int, int], path: Path) -> bool:
+    """Write the chart as a PNG; False (and no file) without data."""
+    if not years:
+        return False
+    fig = _figure(years)
+    fig.savefig(path, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return True
