@@ -99,7 +99,7 @@ class Measured:
     records: int
     work_seconds: float  # measured inside the child, after its imports
     wall_seconds: float  # the whole child process, interpreter start-up included
-    peak_rss_mb: float  # ru_maxrss of that child alone (os.wait4)
+    peak_rss_mb: float  # VmHWM of that child alone
     extra: dict[str, Any]
 
     @property
@@ -110,8 +110,8 @@ class Measured:
 def run_measured(tool: str, args: list[str], workdir: Path) -> Measured:
     """Run `python -m benchmarks.tools TOOL ARGS…` and measure it alone.
 
-    os.wait4 returns the resource usage of exactly that child, so peak memory is the
-    child's own maximum resident set, comparable across tools.
+    Peak memory is the child's own VmHWM, which it reports itself (its ru_maxrss, from
+    os.wait4, would start at this parent's size: Linux carries it across exec).
     """
     report = workdir / f"report-{tool}-{os.getpid()}-{time.monotonic_ns()}.json"
     log = report.with_suffix(".log")
@@ -126,12 +126,13 @@ def run_measured(tool: str, args: list[str], workdir: Path) -> Measured:
     if proc.returncode != 0:
         raise RuntimeError(f"{tool} failed ({proc.returncode}):\n{log.read_text()[-3000:]}")
     data = json.loads(report.read_text())
+    own_peak_kb = data.pop("peak_rss_kb", 0) or usage.ru_maxrss  # Linux reports KiB
     return Measured(
         tool=tool,
         records=data.pop("records"),
         work_seconds=data.pop("seconds"),
         wall_seconds=wall,
-        peak_rss_mb=usage.ru_maxrss / 1024,  # Linux reports KiB
+        peak_rss_mb=own_peak_kb / 1024,
         extra=data,
     )
 

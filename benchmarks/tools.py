@@ -98,11 +98,25 @@ TOOLS: dict[str, Callable[..., dict[str, object]]] = {
 }
 
 
+def _own_peak_rss_kb() -> int:
+    """VmHWM: the peak resident set of this process's own address space.
+
+    Not ru_maxrss: Linux carries the parent's high-water mark into a child's ru_maxrss
+    across fork/vfork + exec, so a large benchmark parent would set every tool's floor.
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def main(argv: list[str]) -> int:
     tool, report, *args = argv
     socket.socket.connect = _no_network  # type: ignore[method-assign]
     socket.create_connection = _no_network  # type: ignore[assignment]
     result = TOOLS[tool](*args)
+    result["peak_rss_kb"] = _own_peak_rss_kb()
     Path(report).write_text(json.dumps(result))
     return 0
 
