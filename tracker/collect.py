@@ -58,8 +58,8 @@ def collect_ids(
         return Collected(
             result.count, frozenset(result.ids), result.query_translation, result.warnings
         )
-    halves = _halves(window, term, result.count)
-    parts = [_collect_part(client, term, half, datetype) for half in halves]
+    pieces = _split(window, term, result.count, datetype)
+    parts = [_collect_part(client, term, piece, datetype) for piece in pieces]
     ids = frozenset().union(*(p.ids for p in parts))
     count = sum(p.count for p in parts)
     warnings = tuple(dict.fromkeys(w for p in (result, *parts) for w in p.warnings))
@@ -76,14 +76,23 @@ def _collect_part(client: EutilsClient, term: str, window: Window, datetype: str
     return collected
 
 
-def _halves(window: Window, term: str, count: int) -> list[Window]:
-    if window.start >= window.end:
+def _split(window: Window, term: str, count: int, datetype: str) -> list[Window]:
+    """Contiguous day ranges covering the window, as many as the count suggests.
+
+    Enough parts for about 8,000 records each if the records were spread evenly, so
+    an even spread needs one esearch per part; a part that still holds more than the
+    cap is split again by collect_ids.
+    """
+    days = (window.end - window.start).days + 1
+    if days == 1:
+        what = "were created on" if datetype == "crdt" else f"have [{datetype}]"
         raise SyncError(
-            f"{count} records were created on {window.start} alone, more than PubMed's "
+            f"{count} records {what} {window.start} alone, more than PubMed's "
             f"9,999-per-query limit; narrow the saved search ({term[:60]}…)"
         )
-    middle = window.start + (window.end - window.start) // 2
-    return [Window(window.start, middle), Window(middle + timedelta(days=1), window.end)]
+    parts = min(days, max(2, -(-count // 8_000)))
+    bounds = [window.start + timedelta(days=days * i // parts) for i in range(parts + 1)]
+    return [Window(bounds[i], bounds[i + 1] - timedelta(days=1)) for i in range(parts)]
 
 
 def _esearch(client: EutilsClient, term: str, window: Window, datetype: str) -> SearchResult:
