@@ -137,6 +137,8 @@ def test_a_new_users_session_search_find_stats_export(workdir, env):
     assert proc.returncode == 0, proc.stderr
     found = json.loads(tracker("find", "aspirin", "--json", cwd=workdir).stdout)
     assert found["articles"][0]["pmid"] == 23121403
+    tier = tracker("find", "aspirin", "--tier", "no-such-tier", cwd=workdir)
+    assert_one_line_error(tier, 2, "--tier no-such-tier")
     for hostile in ['"unclosed', "((", "AND", "NOT x", "a:b", "'; DROP TABLE articles;--", "*"]:
         proc = tracker("find", hostile, cwd=workdir)
         assert "Traceback" not in proc.stderr and proc.returncode in (0, 2), hostile

@@ -343,8 +343,13 @@ def _check_search(db: Database, name: str | None) -> None:
 
 
 def _check_tier(db: Database, tier: str | None) -> None:
-    if tier is not None and not queries_read.tiers_available(db):
+    if tier is None:
+        return
+    if not queries_read.tiers_available(db):
         raise UserError(f"--tier: {NOT_CLASSIFIED}")
+    tiers = queries_read.stored_tiers(db)
+    if tier not in tiers:
+        raise UserError(f"--tier {tier}: no stored study has it (stored: {', '.join(tiers)})")
 
 
 def _find_rows(db: Database, query: FtsQuery, **filters: Any) -> tuple[FtsQuery, list[dict]]:

@@ -161,3 +161,11 @@ def columns_of(db: Database, table: str) -> list[str]:
 
 def article_columns(db: Database) -> list[str]:
     return columns_of(db, "articles")
+
+
+def stored_tiers(db: Database) -> list[str]:
+    """The evidence tiers stored so far (empty before tiers are classified)."""
+    if not tiers_available(db):
+        return []
+    sql = f"SELECT DISTINCT {TIER_COLUMN} FROM articles WHERE {TIER_COLUMN} IS NOT NULL ORDER BY 1"
+    return [r[0] for r in db.conn.execute(sql)]
