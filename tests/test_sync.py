@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -266,7 +267,8 @@ def crafted_retraction(xml: bytes, notice_pmid: int) -> bytes:
     )
     text = text.replace(
         "</PublicationTypeList>",
-        '<PublicationType UI="D016441">Retracted Publication</PublicationType></PublicationTypeList>',
+        '<PublicationType UI="D016441">Retracted Publication</PublicationType>'
+        "</PublicationTypeList>",
         1,
     )
     if "<CommentsCorrectionsList>" in text:
@@ -317,3 +319,21 @@ def test_a_revised_record_is_updated_in_place_and_its_retraction_recorded(server
         again = run_search(db, client, SEARCH, today=next_week)
     assert again.updated == 1  # refreshed again (still in the window) but nothing new to say
     assert db.conn.execute("SELECT COUNT(*) FROM article_changes").fetchone()[0] == 2
+
+
+def test_an_edited_term_searches_from_since_again_and_reports_only_what_it_adds(server, db):
+    broader = replace(SEARCH, term=SEARCH.term + " OR review[tiab]")
+    with fast_client(server) as client:
+        run_search(db, client, SEARCH, today=TODAY)
+        before = members(db)
+        server.faults.push("status", endpoint="esearch", times=None, code=503)
+        failed = run_search(db, client, broader, today=TODAY + timedelta(days=7))
+        server.faults.clear()
+        assert failed.status == "failed"
+        # The failed attempt must not hide the edit: the next run still backfills.
+        result = run_search(db, client, broader, today=TODAY + timedelta(days=7))
+    added = matching(server, broader.term) - before
+    assert added  # the broader term finds older records the first one missed
+    assert result.window == Window(EARLIEST, TODAY + timedelta(days=7))
+    assert (result.status, result.new) == ("ok", len(added))
+    assert members(db) == before | added

@@ -103,7 +103,7 @@ def run_search(
     requests_before = client.request_count
     window: Window | None = None
     try:
-        reached = None if options.full else store.synced_until(db, search.name)
+        reached = _reached(db, search, options)
         window = plan_window(search, reached, today or today_utc(), options)
         found = _search_window(client, search.term, window, first_run=reached is None)
         check_stop(should_stop)
@@ -120,6 +120,21 @@ def run_search(
         OSError,
     ) as exc:
         return _record_failure(db, client, search, window, started, requests_before, exc)
+
+
+def _reached(db: Database, search: SavedSearch, options: SyncOptions) -> date | None:
+    """Where this run starts from; None means a backfill from `since`.
+
+    An edited term may match older records the old term missed, so a changed term
+    searches from `since` again; what the search already holds is not reported twice.
+    """
+    if options.full:
+        return None
+    if store.search_term_changed(db, search):
+        log.warning("%s: the term changed since the last run; searching from `since` again",
+                    search.name)  # fmt: skip
+        return None
+    return store.synced_until(db, search.name)
 
 
 def _search_window(client: EutilsClient, term: str, window: Window, first_run: bool) -> Found:
@@ -249,7 +264,9 @@ def _record_failure(
     log.error("%s: run failed: %s", search.name, message)
     try:
         with store.write_transaction(db):
-            store.register_search(db, search)
+            # Only create the row: recording an edited term here would hide the edit from
+            # the next run, which must still search again from `since`.
+            store.ensure_search(db, search)
             run_id = store.insert_run(db, result, client.request_count - requests_before)
     except (store.StoreError, sqlite3.Error, OSError) as second:
         log.error("%s: could not record the failed run either: %s", search.name, second)

@@ -28,6 +28,14 @@ def register_search(db: Database, search: SavedSearch) -> None:
     )
 
 
+def ensure_search(db: Database, search: SavedSearch) -> None:
+    """Create the `searches` row if missing; an existing row is left as it is."""
+    db.conn.execute(
+        "INSERT OR IGNORE INTO searches (name, title, term, schedule) VALUES (?, ?, ?, ?)",
+        (search.name, search.title, search.term, search.schedule),
+    )
+
+
 def synced_until(db: Database, name: str) -> date | None:
     row = db.conn.execute("SELECT synced_until FROM searches WHERE name = ?", (name,)).fetchone()
     return date.fromisoformat(row[0]) if row and row[0] else None
