@@ -51,6 +51,9 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 MAX_RETMAX = 9999  # PubMed's ceiling (NCBI-NOTES A5)
+# A server that accepts and never answers, or answers 429 for ever, must not keep an
+# unattended run alive indefinitely (NCBI-NOTES checklist 10): each run gets this long.
+DEFAULT_RUN_DEADLINE = 2 * 3600.0
 log = logging.getLogger(__name__)
 log.addFilter(RedactingFilter())
 T = TypeVar("T")
@@ -91,14 +94,31 @@ class EutilsConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: object) -> EutilsConfig:
-        """Read NCBI_EUTILS_URL, NCBI_API_KEY and NCBI_EMAIL (blank means unset)."""
+        """Read NCBI_EUTILS_URL, NCBI_API_KEY and NCBI_EMAIL (blank means unset), and
+        TRACKER_HTTP_TIMEOUT (seconds per request) and TRACKER_RUN_DEADLINE (seconds
+        for one saved search's run, retries and back-off included)."""
         values: dict[str, object] = {
             "base_url": environ.get("NCBI_EUTILS_URL", "").strip() or DEFAULT_BASE_URL,
             "api_key": environ.get("NCBI_API_KEY", "").strip() or None,
             "email": environ.get("NCBI_EMAIL", "").strip() or None,
+            "timeout": _seconds(environ, "TRACKER_HTTP_TIMEOUT", 60.0),
+            "deadline": _seconds(environ, "TRACKER_RUN_DEADLINE", DEFAULT_RUN_DEADLINE),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    text = environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise EutilsConfigError(f"{name} must be a number of seconds above 0, not {text!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -131,8 +151,26 @@ class EutilsClient:
         # A stop request (SIGTERM) cuts a back-off short instead of sleeping through it.
         self._cancel = cancel or threading.Event()
         self._sleep = sleep or self._cancel.wait
+        self._waiting_in: int | None = None  # thread blocked in an HTTP request, if any
         self.request_log: list[RequestRecord] = []
         self.counters: Counter[str] = Counter()  # attempts per endpoint
+
+    def abandon_request(self) -> None:
+        """For a SIGTERM/SIGINT handler: when the handling thread (the main thread) is
+        blocked in an HTTP request, give it up now instead of waiting for the answer or
+        the timeout (up to a minute, longer than a container's stop grace period).
+
+        Raises EutilsCancelled there, which the run records as failed and rolls back."""
+        self._cancel.set()
+        if self._waiting_in == threading.get_ident():
+            raise EutilsCancelled("stopped by a stop request while waiting for NCBI; "
+                                  "nothing was stored")
+
+    def restart_deadline(self) -> None:
+        """Start the configured deadline afresh: the CLI gives each saved search's run
+        its own, so one slow search cannot starve the next."""
+        if self.config.deadline is not None:
+            self._deadline = time.monotonic() + self.config.deadline
 
     @property
     def request_count(self) -> int:
@@ -211,8 +249,12 @@ class EutilsClient:
         started = time.monotonic()
         status, nbytes = None, 0
         try:
-            response = self._http.post(f"{self._base}{endpoint}.fcgi", data=data,
-                                       timeout=self._timeout())
+            self._waiting_in = threading.get_ident()
+            try:
+                response = self._http.post(f"{self._base}{endpoint}.fcgi", data=data,
+                                           timeout=self._timeout())
+            finally:
+                self._waiting_in = None
             status, nbytes = response.status_code, len(response.content)
             check_http(status, {k.lower(): v for k, v in response.headers.items()},
                        response.content)

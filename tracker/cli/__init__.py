@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import demo_cmd, jobs, research_collection, research_pubmed, schedule_cmd  # noqa: F401  (registers commands)
+from . import check_cmd, demo_cmd, jobs, research_collection, research_pubmed, schedule_cmd  # noqa: F401  (registers commands)
 from .app import cli
 
 

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from sqlite_utils import Database
 from .. import store
 from ..eutils import EutilsClient, EutilsConfig, EutilsConfigError, RedactingFilter
 from ..queries import QueryError
+from ..store.db import BUSY_TIMEOUT_SECONDS
 
 # Documented in the README ("Exit codes"); cron and systemd act on them.
 EXIT_OK = 0
@@ -174,9 +175,23 @@ def settings() -> Settings:
     return obj
 
 
+def busy_timeout() -> float:
+    """TRACKER_BUSY_TIMEOUT: seconds a writer waits for another connection's lock."""
+    text = os.environ.get("TRACKER_BUSY_TIMEOUT", "").strip()
+    if not text:
+        return BUSY_TIMEOUT_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise UserError(f"TRACKER_BUSY_TIMEOUT must be a number of seconds, not {text!r}")
+    return value
+
+
 def open_db(check: bool = True) -> Database:
     try:
-        return store.connect(settings().db_path, check=check)
+        return store.connect(settings().db_path, check=check, busy_timeout=busy_timeout())
     except store.StoreError as exc:
         fail(str(exc))
 
@@ -222,6 +237,8 @@ class StopSignals:
     def __init__(self) -> None:
         self.received: int | None = None
         self.event = threading.Event()  # also cuts the HTTP client's back-off sleeps short
+        # Called last by the handler; may raise to abandon a blocked HTTP request.
+        self.interrupt: Callable[[], None] | None = None
         self._previous: dict[int, Any] = {}
 
     def is_set(self) -> bool:
@@ -233,6 +250,8 @@ class StopSignals:
         logging.getLogger("tracker").warning(
             "received %s: stopping after rolling back the current run", signal.Signals(signum).name
         )
+        if self.interrupt is not None:
+            self.interrupt()
 
     def __enter__(self) -> StopSignals:
         for sig in (signal.SIGTERM, signal.SIGINT):

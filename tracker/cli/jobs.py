@@ -80,6 +80,7 @@ def sync_searches(
                 tz = schedule_timezone()
                 searches = due_searches(db, searches, datetime.now(tz), tz)
             with eutils_client(stop.event) as client:
+                stop.interrupt = client.abandon_request
                 outcomes = [
                     _one(db, client, search, options, with_digest, stop) for search in searches
                 ]
@@ -110,6 +111,7 @@ def _one(
         )
         return JobOutcome(run, None, None, 0.0)
     bar = ProgressBar(f"{search.name}: efetch")
+    client.restart_deadline()  # TRACKER_RUN_DEADLINE applies to each saved search's run
     reports = settings().reports if with_digest else None
     outcome = run_job(
         db, client, search, reports, options=options, progress=bar, should_stop=stop.is_set

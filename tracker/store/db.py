@@ -23,18 +23,21 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def connect(path: Path | str, *, check: bool = True) -> Database:
+def connect(
+    path: Path | str, *, check: bool = True, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> Database:
     """Open (creating if needed) and migrate the database at `path`.
 
     WAL lets researchers read while a run writes; the busy timeout lets a second
-    writer wait for the first instead of failing at once. `check` runs SQLite's
-    quick_check, so a damaged file is refused before anything is written into it.
+    writer wait for the first (`busy_timeout` seconds) instead of failing at once.
+    `check` runs SQLite's quick_check, so a damaged file is refused before anything
+    is written into it.
     """
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise StoreError(f"{path}: folder {path.parent} does not exist")
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout)
         # SQLite only reads the header lazily: touch it now so a non-database
         # file fails here with our message, not later inside a run.
         conn.execute("PRAGMA schema_version").fetchone()
@@ -46,8 +49,13 @@ def connect(path: Path | str, *, check: bool = True) -> Database:
         db = Database(conn)
         apply_migrations(db)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(_damaged_message(path, exc)) from None
+        raise StoreError(_damaged_message(path, exc, busy_timeout)) from None
     return db
+
+
+def _db_file(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row and row[2] else "the database"
 
 
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
@@ -57,17 +65,23 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
         raise StoreError(_damaged_message(path, problem))
 
 
-def _damaged_message(path: Path, problem: object) -> str:
+def _damaged_message(
+    path: Path, problem: object, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> str:
     text = str(problem).splitlines()[0] if str(problem) else type(problem).__name__
-    if "locked" in text:
-        return (
-            f"{path}: database is locked by another process for longer than "
-            f"{BUSY_TIMEOUT_SECONDS:.0f}s"
-        )
+    if "locked" in text or "busy" in text:
+        return _locked_message(path, busy_timeout)
     return (
         f"{path}: the database is damaged ({text}); nothing was written. Restore it from a "
         "backup (sqlite3 tracker.db '.backup' or VACUUM INTO), or try "
         "`sqlite3 damaged.db .recover | sqlite3 repaired.db`"
+    )
+
+
+def _locked_message(path: Path | str, busy_timeout: float) -> str:
+    return (
+        f"{path}: database is locked by another process for longer than the busy timeout "
+        f"({busy_timeout:g}s); nothing was written"
     )
 
 
@@ -84,6 +98,9 @@ def write_transaction(db: Database) -> Iterator[Database]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            busy_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            raise StoreError(_locked_message(_db_file(conn), busy_ms / 1000)) from None
         raise StoreError(f"cannot start writing: {exc}") from None
     try:
         yield db

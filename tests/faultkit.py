@@ -1,0 +1,219 @@
+"""Shared helpers for the fault suites (tests/test_faults_*.py, test_bad_input.py,
+test_secrets.py): a local E-utilities server with real or derived records, the tracker
+as a real process, and the checks every fault case ends with:
+
+* ``check_db``: ``PRAGMA integrity_check`` is ok, the FTS index matches the articles,
+  and no partial batch is visible (every stored article belongs to a saved search that
+  completed a run, no saved search that never completed holds anything);
+* ``snapshot``: every table except the run log, for "the database is as it was";
+* ``matching``: what the server holds for a term, asked without HTTP (no fault is
+  consumed, no request logged), for "the next normal run ends with exactly these".
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from tracker.eutils import EutilsClient, EutilsConfig
+from tracker.eutils_parse import parse_esearch
+from tracker.eutils_ratelimit import reset_shared_limiters
+from tracker.eutils_server import LocalEutils
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
+EFETCH = SAMPLES / "efetch"
+FILES = sorted(EFETCH.glob("metapub__[0-9]*.xml"))
+# metapub__11618220.xml: "Eroticism in late Ming, early Qing fiction…" (PMID 11618220).
+# Renumbered copies of it are derived data: only the copies match CLONE_TERM.
+CLONE_SOURCE = EFETCH / "metapub__11618220.xml"
+CLONE_SOURCE_PMID = 11618220
+CLONE_TERM = "eroticism"
+TERM = "treatment[tiab] OR therapy[tiab]"
+# The newest week ends today (the CLI plans its window from the real clock).
+TODAY = datetime.now(UTC).date() - timedelta(days=7)
+TEST_EMAIL = "fault-tests@example.org"
+# Tables that hold data (everything but the run log).
+DATA_TABLES = ("articles", "authors", "searches", "query_articles", "pending_fetch", "digests",
+               "article_changes")
+
+
+# -- the server and the client --------------------------------------------------------------
+
+@contextmanager
+def sample_server(files: list[Path] | None = None) -> Iterator[LocalEutils]:
+    """LocalEutils over real sample records (the first 60 metapub efetch files)."""
+    reset_shared_limiters()
+    with LocalEutils(files if files is not None else FILES[:60]) as srv:
+        yield srv
+    reset_shared_limiters()
+
+
+@contextmanager
+def clone_server(count: int, first: date, last: date, start_pmid: int = 90_000_000,
+                 later: tuple[int, date] | None = None,
+                 ) -> Iterator[tuple[LocalEutils, list[int]]]:
+    """``count`` renumbered copies of one real record, Create Dates spread first..last,
+    and ``later`` = (n, day): n more copies created that day (PMIDs from 95,000,000),
+    appended to the list."""
+    reset_shared_limiters()
+    with LocalEutils([CLONE_SOURCE]) as srv:
+        clones = srv.clone_renumbered(count, start_pmid, first, last)
+        if later:
+            clones += srv.clone_renumbered(later[0], 95_000_000, later[1], later[1])
+        srv.corpus.remove(CLONE_SOURCE_PMID)
+        yield srv, clones
+    reset_shared_limiters()
+
+
+def fast_config(server: LocalEutils | str, **overrides: object) -> EutilsConfig:
+    """The real client's config; pacing and back-off loosened so the suite stays quick."""
+    base = server if isinstance(server, str) else server.base_url
+    options: dict[str, object] = {
+        "base_url": base, "email": TEST_EMAIL, "requests_per_second": 50.0,
+        "backoff_base": 0.01, "backoff_cap": 0.05, "max_attempts": 3, "timeout": 5.0,
+    }
+    options.update(overrides)
+    return EutilsConfig(**options)  # type: ignore[arg-type]
+
+
+def fast_client(server: LocalEutils | str, **overrides: object) -> EutilsClient:
+    return EutilsClient(fast_config(server, **overrides))
+
+
+def matching(server: LocalEutils, term: str = TERM) -> set[int]:
+    """Every PMID the server holds for ``term`` (any date), asked in-process."""
+    reply = server.esearch({"db": "pubmed", "term": term, "retmax": "9999"})
+    result = parse_esearch(reply.body, reply.ctype, 0, 9999)
+    assert result.count == len(result.ids), "use a term with fewer than 10,000 matches"
+    return set(result.ids)
+
+
+# -- the database ---------------------------------------------------------------------------
+
+@contextmanager
+def sqlite(path: Path) -> Iterator[sqlite3.Connection]:
+    with closing(sqlite3.connect(path, timeout=30)) as conn:
+        yield conn
+
+
+def check_db(path: Path) -> dict[str, set[int]]:
+    """Assert the database is sound and holds no partial batch; return each saved
+    search's members."""
+    with sqlite(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        articles = {r[0] for r in conn.execute("SELECT pmid FROM articles")}
+        fts = conn.execute("SELECT COUNT(*) FROM articles_fts").fetchone()[0]
+        assert fts == len(articles), "FTS index out of step with articles"
+        orphans = conn.execute(
+            "SELECT COUNT(*) FROM authors WHERE pmid NOT IN (SELECT pmid FROM articles)"
+        ).fetchone()[0]
+        assert orphans == 0, "authors without their article"
+        members: dict[str, set[int]] = {}
+        for name, reached, last_good in conn.execute(
+            "SELECT name, synced_until, last_good_run FROM searches"
+        ).fetchall():
+            found = {r[0] for r in conn.execute(
+                "SELECT pmid FROM query_articles WHERE search = ?", (name,))}
+            pending = {r[0] for r in conn.execute(
+                "SELECT pmid FROM pending_fetch WHERE search = ?", (name,))}
+            ok_runs = conn.execute(
+                "SELECT COUNT(*) FROM runs WHERE search = ? AND status = 'ok'", (name,)
+            ).fetchone()[0]
+            if reached is None:  # never completed: nothing of it may be visible
+                assert (found, pending, ok_runs, last_good) == (set(), set(), 0, None), name
+            else:
+                assert ok_runs >= 1 and last_good is not None, name
+            assert not found & pending, f"{name}: a PMID both found and pending"
+            assert found <= articles, f"{name}: members without their article"
+            members[name] = found
+        # No partial batch: every stored article came with a completed run's membership.
+        assert articles == set().union(*members.values()), "articles outside any completed run"
+        duplicates = conn.execute(
+            "SELECT COUNT(*) FROM (SELECT search, pmid FROM query_articles "
+            "GROUP BY search, pmid HAVING COUNT(*) > 1)").fetchone()[0]
+        assert duplicates == 0
+    return members
+
+
+def snapshot(path: Path) -> dict[str, list[tuple]]:
+    with sqlite(path) as conn:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+                for t in DATA_TABLES}
+
+
+def watermark(path: Path, search: str) -> str | None:
+    with sqlite(path) as conn:
+        row = conn.execute("SELECT synced_until FROM searches WHERE name = ?",
+                           (search,)).fetchone()
+    return row[0] if row else None
+
+
+def runs(path: Path, search: str | None = None) -> list[dict]:
+    with sqlite(path) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute(
+            "SELECT * FROM runs WHERE ? IS NULL OR search = ? ORDER BY id", (search, search)
+        ).fetchall()
+    return [dict(r) for r in rows]
+
+
+# -- the tracker as a process ---------------------------------------------------------------
+
+def tracker_env(server: LocalEutils | str | None = None, **extra: str) -> dict[str, str]:
+    """The caller's environment without NCBI_*/TRACKER_* settings, aimed at ``server``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NCBI_", "TRACKER_"))}
+    if server is not None:
+        env["NCBI_EUTILS_URL"] = server if isinstance(server, str) else server.base_url
+    env["NCBI_EMAIL"] = TEST_EMAIL
+    env.update(extra)
+    return env
+
+
+def tracker(*args: str, cwd: Path, env: dict[str, str], timeout: float = 120,
+            **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False,
+                          **kwargs)  # type: ignore[call-overload]
+
+
+def start(*args: str, cwd: Path, env: dict[str, str], **kwargs: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "tracker", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **kwargs)  # type: ignore[call-overload]
+
+
+def one_error_line(proc: subprocess.CompletedProcess[str], code: int) -> str:
+    """Assert exit ``code``, no traceback, exactly one ``tracker:`` line; return it."""
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("tracker:")]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def write_search(workdir: Path, name: str, term: str, since: date | None = None,
+                 extra: str = "") -> None:
+    folder = workdir / "queries"
+    folder.mkdir(exist_ok=True)
+    text = f"term = {term!r}\n".replace("'", '"') if '"' not in term else f"term = '{term}'\n"
+    if since:
+        text += f"since = {since.isoformat()}\n"
+    (folder / f"{name}.toml").write_text(text + extra, encoding="utf-8")
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
