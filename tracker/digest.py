@@ -97,7 +97,12 @@ def write_digest(
             for r in store.new_article_rows(db, search.name, after, through)
         ]
         changes = stored.changes_for(db, search.name, after_run=after, through_run=through)
-        record = {"kind": "regular", "after_run": after, "through_run": through}
+        record = {
+            "kind": "regular",
+            "after_run": after,
+            "through_run": through,
+            "period_to": today.isoformat(),
+        }
     else:
         since = options.since.isoformat()
         rows = stored.rows_first_seen_between(db, search.name, since)

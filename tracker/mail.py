@@ -10,6 +10,7 @@ Settings come from the environment (the CLI reads it and hands it here):
 | TRACKER_SMTP_USER, TRACKER_SMTP_PASSWORD | login, when the server wants one |
 | TRACKER_MAIL_FROM | the sender address |
 | TRACKER_MAIL_TO | recipients, comma-separated |
+| TRACKER_SMTP_CAFILE | a CA bundle to trust besides the system's (a private server) |
 
 The password is never logged or put into an error message.
 """
@@ -56,6 +57,7 @@ class MailSettings:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: float = 60.0
+    cafile: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> MailSettings | None:
@@ -87,6 +89,7 @@ class MailSettings:
             starttls=starttls,
             user=user,
             password=env.get("TRACKER_SMTP_PASSWORD") or None,
+            cafile=env.get("TRACKER_SMTP_CAFILE") or None,
         )
 
 
@@ -133,7 +136,7 @@ def send(settings: MailSettings, msg: EmailMessage) -> None:
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
             if settings.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=ssl.create_default_context(cafile=settings.cafile))
             if settings.user:
                 smtp.login(settings.user, settings.password or "")
             smtp.send_message(msg, from_addr=settings.sender, to_addrs=list(settings.recipients))

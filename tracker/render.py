@@ -23,7 +23,7 @@ from jinja2 import (
 )
 
 # Characters Markdown (CommonMark, kramdown, goldmark) would read as syntax.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-.!|~])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 _CONCLUSION_LABEL = re.compile(r"conclusion|interpretation|implication", re.IGNORECASE)
 
@@ -33,11 +33,14 @@ def md(value: object) -> str:
 
     HTML-significant characters become entities (kramdown and Jekyll pass raw HTML
     through), Markdown punctuation is backslash-escaped, and line breaks fold into
-    spaces so a title cannot start a heading or a list.
+    spaces so a title cannot start a heading or a list. Braces become entities too:
+    Jekyll runs Liquid (`{{ }}`, `{% %}`) and Hugo runs shortcodes (`{{< >}}`) over the
+    page before Markdown, and neither reads a backslash as an escape.
     """
     text = " ".join(str(value or "").split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def yaml_str(value: object) -> str:

@@ -115,10 +115,11 @@ def feed_changes(db: Database, search: str, limit: int = 50) -> list[dict[str, A
 
 
 def previous_digest_date(db: Database, search: str) -> str | None:
-    """The day of the last digest in the weekly chain (period re-renders do not count)."""
+    """The day of the last digest in the weekly chain (period re-renders do not count):
+    the day it is named for, or (digests written before m003) the day it was made."""
     row = db.conn.execute(
-        "SELECT created FROM digests WHERE search = ? AND COALESCE(kind, 'regular') = 'regular' "
-        "ORDER BY id DESC LIMIT 1",
+        "SELECT COALESCE(period_to, created) FROM digests WHERE search = ? "
+        "AND COALESCE(kind, 'regular') = 'regular' ORDER BY id DESC LIMIT 1",
         (search,),
     ).fetchone()
     return row[0][:10] if row else None

@@ -1,0 +1,197 @@
+"""Mailing a digest through a real SMTP server on 127.0.0.1 (aiosmtpd): HTML with a
+plain-text alternative, the chart inline, RIS and BibTeX attached; STARTTLS and login;
+never twice unless asked."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import rispy
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from digest_scenario import HOSTILE_TITLE, build
+
+from tracker.mail import MailConfigError, MailError, MailSettings, deliver_digest
+
+USER, PASSWORD = "tracker", "s3cret-Passw0rd"
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("mail"))
+
+
+def settings(port: int, **overrides) -> MailSettings:
+    values = {
+        "host": "127.0.0.1",
+        "port": port,
+        "sender": "tracker@example.org",
+        "recipients": ("author@example.org", "editor@example.org"),
+        "starttls": False,
+        "timeout": 10.0,
+    }
+    values.update(overrides)
+    return MailSettings(**values)
+
+
+def test_the_digest_arrives_as_html_with_text_alternative_chart_and_citations(
+    smtp_server, scenario
+):
+    inbox, port = smtp_server
+    digest = scenario.digests[0]
+    delivery = deliver_digest(scenario.db, settings(port), digest)
+    assert delivery.status == "sent"
+    [(rcpt, msg)] = inbox.messages
+    assert rcpt == ["author@example.org", "editor@example.org"]
+    assert msg["Subject"] == f"Treatments: {digest.summary}"
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert digest.summary in text and HOSTILE_TITLE in text
+    assert "<svg" not in html and 'src="cid:' in html
+    assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in html
+    [chart] = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    cid = re.search(r'src="cid:([^"]+)"', html).group(1)
+    assert chart["Content-ID"] == f"<{cid}>"
+    files = {p.get_filename(): p for p in msg.iter_attachments()}
+    ris, bib = digest.files["ris"].name, digest.files["bib"].name
+    assert set(files) == {ris, bib}
+    entries = rispy.loads(files[ris].get_content().decode("utf-8"))
+    assert len(entries) == digest.studies
+    assert "@article{" in files[bib].get_content().decode("utf-8")
+    row = scenario.db.conn.execute(
+        "SELECT sent IS NOT NULL, sent_to FROM digests WHERE id = ?", (digest.digest_id,)
+    ).fetchone()
+    assert row == (1, '["author@example.org", "editor@example.org"]')
+
+
+def test_a_digest_is_never_sent_twice_unless_asked(smtp_server, tmp_path):
+    inbox, port = smtp_server
+    scenario = build(tmp_path)
+    first, _, empty = scenario.digests
+    assert deliver_digest(scenario.db, settings(port), first).status == "sent"
+    assert deliver_digest(scenario.db, settings(port), first).status == "already-sent"
+    assert deliver_digest(scenario.db, settings(port), first, resend=True).status == "sent"
+    assert deliver_digest(scenario.db, settings(port), empty, skip_empty=True).status == (
+        "skipped-empty"
+    )
+    assert deliver_digest(scenario.db, settings(port), empty).status == "sent"
+    assert len(inbox.messages) == 3
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """STARTTLS required, login required, with a self-signed certificate for 127.0.0.1."""
+    import ssl
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    try:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+             "-keyout", str(key), "-out", str(cert)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    except FileNotFoundError:
+        pytest.skip("openssl is not installed: cannot make a test certificate")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
+        return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 535 itself
+
+    inbox = Inbox()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_require_tls=True,
+    )
+    controller.start()
+    yield inbox, controller.port, cert
+    controller.stop()
+
+
+def test_starttls_and_login(tls_server, scenario):
+    inbox, port, cert = tls_server
+    mail = settings(port, starttls=True, user=USER, password=PASSWORD, cafile=str(cert))
+    assert deliver_digest(scenario.db, mail, scenario.digests[1], resend=True).status == "sent"
+    assert len(inbox.messages) == 1
+
+
+def test_a_refused_login_is_one_line_without_the_password(tls_server, scenario):
+    _, port, cert = tls_server
+    mail = settings(port, starttls=True, user=USER, password="wrong-" + PASSWORD, cafile=str(cert))
+    with pytest.raises(MailError) as caught:
+        deliver_digest(scenario.db, mail, scenario.digests[1], resend=True)
+    assert "refused" in str(caught.value) and PASSWORD not in str(caught.value)
+
+
+def test_an_untrusted_certificate_is_refused(tls_server, scenario):
+    _, port, _ = tls_server
+    mail = settings(port, starttls=True, user=USER, password=PASSWORD)
+    with pytest.raises(MailError, match="cannot send"):
+        deliver_digest(scenario.db, mail, scenario.digests[1], resend=True)
+
+
+def test_settings_from_the_environment():
+    assert MailSettings.from_env({}) is None
+    env = {
+        "TRACKER_SMTP_HOST": "smtp.example.org",
+        "TRACKER_SMTP_USER": "me",
+        "TRACKER_SMTP_PASSWORD": "pw",
+        "TRACKER_MAIL_FROM": "tracker@example.org",
+        "TRACKER_MAIL_TO": "a@example.org, b@example.org",
+    }
+    mail = MailSettings.from_env(env)
+    assert (mail.port, mail.starttls, mail.recipients) == (
+        587, True, ("a@example.org", "b@example.org"),
+    )  # fmt: skip
+    assert "pw" not in repr(mail)
+    assert MailSettings.from_env({**env, "TRACKER_SMTP_STARTTLS": "0"}).port == 25
+    for bad, needle in (
+        ({"TRACKER_SMTP_PORT": "smtp"}, "TRACKER_SMTP_PORT"),
+        ({"TRACKER_SMTP_STARTTLS": "maybe"}, "TRACKER_SMTP_STARTTLS"),
+        ({"TRACKER_MAIL_TO": "not an address"}, "TRACKER_MAIL_TO"),
+        ({"TRACKER_MAIL_FROM": ""}, "TRACKER_MAIL_FROM"),
+    ):
+        with pytest.raises(MailConfigError, match=needle):
+            MailSettings.from_env({**env, **bad})
+
+
+def test_digest_files_exist_for_attachments(scenario):
+    assert all(Path(p).exists() for p in scenario.digests[0].files.values())
