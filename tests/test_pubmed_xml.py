@@ -13,7 +13,7 @@ import pytest
 
 import tracker.pubmed
 from tracker.models import Article
-from tracker.pubmed import PubmedParseError, open_pubmed_file
+from tracker.pubmed import PubmedParseError, iter_pubmed_xml, open_pubmed_file
 from tracker.pubmed_xml import GzipReadAhead
 from tracker.pubmed_xml import PubmedParseError as StreamError
 
@@ -88,3 +88,19 @@ def test_corrupt_gzip_in_the_middle_names_the_file_after_the_good_records(tmp_pa
         for record in open_pubmed_file(crafted):
             seen.append(record)
     assert seen == list(open_pubmed_file(SAMPLE))[: len(seen)]
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        b"http://127.0.0.1/pubmed.dtd",
+        b"file:///etc/passwd",
+        b"https://evil.example/nlm.nih.gov.dtd",
+    ],
+)
+def test_crafted_doctype_naming_a_foreign_dtd_is_refused(location):
+    # Crafted: PubMed's DOCTYPE always names NLM's DTD (or, in baseline files, a bare
+    # pubmed_YYMMDD.dtd name); nothing is fetched either way.
+    body = b'<!DOCTYPE PubmedArticleSet SYSTEM "' + location + b'"><PubmedArticleSet/>'
+    with pytest.raises(PubmedParseError, match="DTD is not NLM's"):
+        list(iter_pubmed_xml(body))

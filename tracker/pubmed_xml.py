@@ -16,6 +16,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -91,8 +92,33 @@ def _doctype_end(buf: bytes, pos: int, label: str) -> int:
                 "(entity declarations are never part of PubMed XML)"
             )
         elif c == 0x3E:  # ">"
+            _check_dtd_location(buf[pos:i], label)
             return i
     return -1
+
+
+_QUOTED = re.compile(rb"\"([^\"]*)\"|'([^']*)'")
+_BARE_DTD_NAME = re.compile(rb"^[A-Za-z0-9_.-]+\.dtd$")
+
+
+def _check_dtd_location(doctype: bytes, label: str) -> None:
+    """Refuse a DOCTYPE naming a DTD anywhere but NLM (NCBI-NOTES checklist item 45).
+
+    Nothing is ever fetched (load_dtd=False, no_network=True); a foreign or local
+    DTD URL still marks a file that did not come from PubMed, e.g.
+    <!DOCTYPE PubmedArticleSet SYSTEM "http://127.0.0.1/x.dtd">.
+    """
+    for match in _QUOTED.finditer(doctype):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        if value.startswith(b"-//"):  # the PUBLIC identifier, not a location
+            continue
+        host = urlsplit(value.decode("latin-1")).hostname or ""
+        nlm = host == "nlm.nih.gov" or host.endswith(".nlm.nih.gov")
+        if not (nlm or _BARE_DTD_NAME.match(value)):
+            raise PubmedParseError(
+                f"{label}: refusing a DOCTYPE whose DTD is not NLM's "
+                f"({value[:80].decode('latin-1')!r})"
+            )
 
 
 def _read_prolog(stream: BinaryIO, label: str) -> tuple[bytes, str]:
