@@ -195,3 +195,56 @@ def test_settings_from_the_environment():
 
 def test_digest_files_exist_for_attachments(scenario):
     assert all(Path(p).exists() for p in scenario.digests[0].files.values())
+
+
+def test_tracker_run_mails_and_tracker_digest_never_mails_twice_unless_asked(smtp_server, tmp_path):
+    """End to end: the real command, real HTTP to the local E-utilities server, a real
+    SMTP server; configuration from the environment as cron gives it."""
+    import os
+    import sys
+
+    from test_sync import BASE
+
+    from tracker.eutils_server import LocalEutils
+
+    inbox, port = smtp_server
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "treatments.toml").write_text(
+        'title = "Treatments"\nterm = "treatment[tiab] OR therapy[tiab]"\n', encoding="utf-8"
+    )
+
+    def tracker(*args: str):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NCBI_", "TRACKER_"))}
+        env.update(
+            NCBI_EUTILS_URL=server.base_url,
+            NCBI_EMAIL="tracker-tests@example.org",
+            TRACKER_SMTP_HOST="127.0.0.1",
+            TRACKER_SMTP_PORT=str(port),
+            TRACKER_SMTP_STARTTLS="0",
+            TRACKER_MAIL_FROM="tracker@example.org",
+            TRACKER_MAIL_TO="author@example.org",
+        )
+        return subprocess.run(
+            [sys.executable, "-m", "tracker", *args],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+
+    with LocalEutils(BASE[:40]) as server:
+        ran = tracker("run")
+        assert ran.returncode == 0, ran.stderr
+        assert "  mail: sent to author@example.org" in ran.stdout
+        assert len(inbox.messages) == 1
+        again = tracker("digest", "treatments")
+        assert again.returncode == 0, again.stderr
+        assert "not sent: this digest was mailed before" in again.stdout
+        assert len(inbox.messages) == 1
+        resent = tracker("digest", "treatments", "--resend", "--since", "2000-01-01")
+        assert resent.returncode == 0, resent.stderr
+        assert "mail: sent to author@example.org" in resent.stdout
+        assert len(inbox.messages) == 2
+        quiet = tracker("digest", "--no-empty")
+        assert "not sent (nothing new" in quiet.stdout
+        bad = tracker("digest", "--send", "--limit", "5000")
+        assert bad.returncode == 0  # --limit is clamped to 200, not an error
+    subject = inbox.messages[0][1]["Subject"]
+    assert subject.startswith("Treatments: ") and "new stud" in subject

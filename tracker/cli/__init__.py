@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from . import check_cmd, demo_cmd, jobs, research_collection, research_pubmed, schedule_cmd  # noqa: F401  (registers commands)
+from . import (  # noqa: F401  (registers commands)
+    check_cmd,
+    demo_cmd,
+    digest_cmd,
+    jobs,
+    research_collection,
+    research_pubmed,
+    schedule_cmd,
+)
 from .app import cli
 
 

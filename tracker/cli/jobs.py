@@ -10,15 +10,15 @@ from typing import Any
 import click
 
 from .. import store
-from ..digest import DigestError, write_digest
+from ..digest import DigestOptions
 from ..importer import ImportFileError, import_file
-from ..job import JobOutcome, run_job
+from ..job import JobOutcome, MailOptions, run_job
 from ..lock import LockHeld, database_lock
 from ..models import RunResult, SavedSearch
 from ..pubmed import PubmedParseError
 from ..queries import select_saved_searches
 from ..schedule import due_searches, due_state
-from ..sync import SyncOptions, today_utc
+from ..sync import SyncOptions
 from .app import (
     EXIT_RUN_FAILED,
     Locked,
@@ -33,6 +33,7 @@ from .app import (
     settings,
     user_errors,
 )
+from .digest_cmd import job_digest_options, job_mail_options
 
 
 def _searches(names: tuple[str, ...]) -> list[SavedSearch]:
@@ -63,6 +64,9 @@ def _run_json(outcome: JobOutcome) -> dict[str, Any]:
         }
     if outcome.digest_error:
         data["digest_error"] = outcome.digest_error
+    if outcome.delivery or outcome.mail_error:
+        data["mail"] = outcome.delivery.status if outcome.delivery else None
+        data["mail_error"] = outcome.mail_error
     return data
 
 
@@ -72,6 +76,9 @@ def sync_searches(
     """Sync (and digest) each saved search under the database lock; one failing search
     does not stop the others. SIGTERM/SIGINT roll the current run back and stop."""
     cfg = settings()
+    # Digest and mail settings are checked before any run starts (a typo is exit 2).
+    digest_options = job_digest_options() if with_digest else None
+    mail = job_mail_options() if with_digest else None
     stop = StopSignals()
     try:
         with database_lock(cfg.db_path, wait), stop:
@@ -82,7 +89,8 @@ def sync_searches(
             with eutils_client(stop.event) as client:
                 stop.interrupt = client.abandon_request
                 outcomes = [
-                    _one(db, client, search, options, with_digest, stop) for search in searches
+                    _one(db, client, search, options, with_digest, stop, digest_options, mail)
+                    for search in searches
                 ]
     except LockHeld as exc:
         raise Locked(str(exc)) from None
@@ -100,6 +108,8 @@ def _one(
     options: SyncOptions,
     with_digest: bool,
     stop: StopSignals,
+    digest_options: DigestOptions | None = None,
+    mail: MailOptions | None = None,
 ) -> JobOutcome:
     if stop.received:
         run = RunResult(
@@ -114,7 +124,15 @@ def _one(
     client.restart_deadline()  # TRACKER_RUN_DEADLINE applies to each saved search's run
     reports = settings().reports if with_digest else None
     outcome = run_job(
-        db, client, search, reports, options=options, progress=bar, should_stop=stop.is_set
+        db,
+        client,
+        search,
+        reports,
+        options=options,
+        progress=bar,
+        should_stop=stop.is_set,
+        digest_options=digest_options,
+        mail=mail,
     )
     bar.close()
     if not settings().as_json:
@@ -123,6 +141,10 @@ def _one(
             click.echo(f"  digest: {outcome.digest.markdown_path} ({outcome.digest.studies} new)")
         if outcome.digest_error:
             click.echo(f"{search.name}: digest FAILED: {outcome.digest_error}")
+        if outcome.delivery and outcome.delivery.status == "sent":
+            click.echo(f"  mail: sent to {', '.join(outcome.delivery.recipients)}")
+        if outcome.mail_error:
+            click.echo(f"{search.name}: {outcome.mail_error}")
     return outcome
 
 
@@ -176,36 +198,6 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait
       tracker sync baclofen-rls
     """
     ctx.exit(sync_searches(_searches(names), SyncOptions(full=full), False, due, wait))
-
-
-@cli.command()
-@click.argument("names", nargs=-1)
-def digest(names: tuple[str, ...]) -> None:
-    """Write the digest of studies first seen since each saved search's last digest.
-
-    \b
-    Example:
-      tracker digest baclofen-rls
-    """
-    db = open_db()
-    results = []
-    for search in _searches(names):
-        try:
-            result = write_digest(db, search, settings().reports, today=today_utc())
-        except (DigestError, store.StoreError) as exc:
-            fail(f"{search.name}: {exc}")
-        results.append(result)
-        if not settings().as_json:
-            click.echo(
-                f"{search.name}: {result.studies} new → {result.markdown_path}, {result.html_path}"
-            )
-    if settings().as_json:
-        emit_json(
-            [
-                {**asdict(r), "markdown_path": str(r.markdown_path), "html_path": str(r.html_path)}
-                for r in results
-            ]
-        )
 
 
 @cli.command("import")

@@ -1,0 +1,174 @@
+"""`tracker digest`: write (and mail) the digest of each saved search, and the settings
+the weekly job's digest step shares with it (limit, templates, mail)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import store
+from ..digest import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    DigestError,
+    DigestOptions,
+    DigestResult,
+    write_digest,
+)
+from ..job import MailOptions
+from ..mail import Delivery, MailConfigError, MailError, MailSettings, deliver_digest
+from ..queries import select_saved_searches
+from ..sync import today_utc
+from .app import UserError, cli, emit_json, fail, open_db, settings, user_errors
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def mail_settings() -> MailSettings | None:
+    """TRACKER_SMTP_* and TRACKER_MAIL_* from the environment; None when mail is off."""
+    try:
+        return MailSettings.from_env(os.environ)
+    except MailConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+def job_mail_options() -> MailOptions | None:
+    """What `tracker run` mails: every digest when mail is configured, empty ones too
+    unless TRACKER_MAIL_SKIP_EMPTY is set."""
+    mail = mail_settings()
+    if mail is None:
+        return None
+    skip = os.environ.get("TRACKER_MAIL_SKIP_EMPTY", "").strip().lower() in _TRUE
+    return MailOptions(mail, skip_empty=skip)
+
+
+def job_digest_options() -> DigestOptions:
+    """`tracker run`'s digest settings: TRACKER_DIGEST_LIMIT and TRACKER_TEMPLATES."""
+    limit_text = os.environ.get("TRACKER_DIGEST_LIMIT", "").strip()
+    if limit_text and not limit_text.isdigit():
+        raise UserError(f"TRACKER_DIGEST_LIMIT must be a number, not {limit_text!r}")
+    folder = os.environ.get("TRACKER_TEMPLATES", "").strip()
+    if folder and not Path(folder).is_dir():
+        raise UserError(f"TRACKER_TEMPLATES: no such folder: {folder}")
+    return DigestOptions(
+        limit=min(int(limit_text or DEFAULT_LIMIT), MAX_LIMIT) or 1,
+        template_dir=Path(folder) if folder else None,
+    )
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Re-render the period from this day (YYYY-MM-DD): studies first found since then.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT, clamp=True),
+    default=DEFAULT_LIMIT,
+    show_default=True,
+    envvar="TRACKER_DIGEST_LIMIT",
+    help="List at most this many new studies (strongest and newest first); the rest are "
+    f"counted by tier and kept in the JSON, RIS and BibTeX files. At most {MAX_LIMIT} "
+    "[env TRACKER_DIGEST_LIMIT].",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    envvar="TRACKER_TEMPLATES",
+    help="Folder of your own digest.md.j2 / digest.html.j2 / digest.txt.j2, overriding "
+    "the bundled ones [env TRACKER_TEMPLATES].",
+)
+@click.option(
+    "--send/--no-send",
+    default=None,
+    help="Mail the digest (default: when TRACKER_SMTP_HOST is set).",
+)
+@click.option("--resend", is_flag=True, help="Mail it even if the same digest was mailed before.")
+@click.option(
+    "--no-empty",
+    "skip_empty",
+    is_flag=True,
+    envvar="TRACKER_MAIL_SKIP_EMPTY",
+    help="Do not mail a digest with nothing new and nothing changed [env TRACKER_MAIL_SKIP_EMPTY].",
+)
+def digest(
+    names: tuple[str, ...],
+    since: datetime | None,
+    limit: int,
+    templates: Path | None,
+    send: bool | None,
+    resend: bool,
+    skip_empty: bool,
+) -> None:
+    """Write the digest of studies first seen since each saved search's last digest
+    (or since DATE), and mail it when mail is configured.
+
+    \b
+    Example:
+      tracker digest baclofen-rls
+      tracker digest baclofen-rls --since 2024-01-01 --no-send
+      tracker digest baclofen-rls --resend      # mail it again
+    """
+    mail = mail_settings()
+    if (send or resend) and mail is None:
+        raise UserError("mail is not configured: set TRACKER_SMTP_HOST (see README)")
+    if send is False:
+        mail = None
+    options = DigestOptions(
+        limit=limit, since=since.date() if since else None, template_dir=templates
+    )
+    db = open_db()
+    with user_errors():
+        searches = select_saved_searches(settings().queries, names)
+    done = []
+    for search in searches:
+        try:
+            result = write_digest(
+                db, search, settings().reports, today=today_utc(), options=options
+            )
+        except (DigestError, store.StoreError) as exc:
+            fail(f"{search.name}: {exc}")
+        delivery = None
+        if mail is not None:
+            try:
+                delivery = deliver_digest(db, mail, result, skip_empty=skip_empty, resend=resend)
+            except MailError as exc:
+                fail(f"{search.name}: digest written to {result.markdown_path}, but mail: {exc}")
+        done.append((result, delivery))
+        if not settings().as_json:
+            click.echo(_line(result, delivery))
+    if settings().as_json:
+        emit_json([_as_json(r, d) for r, d in done])
+
+
+def _line(result: DigestResult, delivery: Delivery | None) -> str:
+    line = (
+        f"{result.search}: {result.studies} new, {result.changes} changed → "
+        f"{result.markdown_path}, {result.html_path}"
+    )
+    if delivery is not None:
+        line += (
+            "\n  mail: "
+            + {
+                "sent": f"sent to {', '.join(delivery.recipients)}",
+                "skipped-empty": "not sent (nothing new, --no-empty)",
+                "already-sent": "not sent: this digest was mailed before (--resend to send again)",
+            }[delivery.status]
+        )
+    return line
+
+
+def _as_json(result: DigestResult, delivery: Delivery | None) -> dict[str, Any]:
+    data = asdict(result)
+    data["markdown_path"] = str(result.markdown_path)
+    data["html_path"] = str(result.html_path)
+    data["files"] = {k: str(v) for k, v in result.files.items()}
+    data["mail"] = delivery.status if delivery else None
+    return data
