@@ -18,7 +18,8 @@ Two sources, in this order:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,7 +127,8 @@ def _mesh_tier(mesh: set[str]) -> str | None:
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+    """Patterns are lower case and run over lower-cased text: much faster than IGNORECASE."""
+    return re.compile(pattern)
 
 
 _SR = _rx(
@@ -203,25 +205,26 @@ def text_tier(title: str | None, abstract: str | None) -> str:
     Tested in order; the first that fires wins (a systematic review mentions trials, a
     case report "reviews the literature", a review mentions cohorts).
     """
-    title = title or ""
-    abstract = abstract or ""
+    title = (title or "").lower()
+    abstract = (abstract or "").lower()
     text = f"{title}\n{abstract}"
-    human = _HUMAN.search(text)
-    steps: tuple[tuple[str, bool], ...] = (
-        ("systematic_review", bool(_SR.search(text))),
-        ("guideline", bool(_GUIDELINE.search(title))),
-        ("case_report", bool(_CASE.search(title) or _CASE_NAMED.search(abstract[:400]))),
-        ("narrative_review", bool(_REVIEW.search(text) or _REVIEW_TITLE.search(title))),
-        ("preclinical", bool(_ANIMAL.search(text)) and not human),
-        ("rct", bool(_RCT.search(text))),
-        ("case_report", bool(_CASE.search(abstract))),
-        ("clinical_trial", bool(_TRIAL.search(text))),
-        ("observational", bool(_OBSERVATIONAL.search(text))),
-        ("preclinical", bool(abstract) and bool(_LAB.search(text)) and not human),
-        ("commentary", bool(_COMMENTARY.search(title)) or not abstract),
-        ("narrative_review", not _DATA.search(abstract)),
+    human = bool(_HUMAN.search(text))
+    # Tested lazily, first match wins: most records stop after a few searches.
+    steps: tuple[tuple[str, Callable[[], object]], ...] = (
+        ("systematic_review", lambda: _SR.search(text)),
+        ("guideline", lambda: _GUIDELINE.search(title)),
+        ("case_report", lambda: _CASE.search(title) or _CASE_NAMED.search(abstract[:400])),
+        ("narrative_review", lambda: _REVIEW.search(text) or _REVIEW_TITLE.search(title)),
+        ("preclinical", lambda: not human and _ANIMAL.search(text)),
+        ("rct", lambda: _RCT.search(text)),
+        ("case_report", lambda: _CASE.search(abstract)),
+        ("clinical_trial", lambda: _TRIAL.search(text)),
+        ("observational", lambda: _OBSERVATIONAL.search(text)),
+        ("preclinical", lambda: abstract and not human and _LAB.search(text)),
+        ("commentary", lambda: _COMMENTARY.search(title) or not abstract),
+        ("narrative_review", lambda: not _DATA.search(abstract)),
     )
-    return next((tier for tier, fires in steps if fires), "other")
+    return next((tier for tier, fires in steps if fires()), "other")
 
 
 # --- participants -----------------------------------------------------------------------
@@ -234,26 +237,32 @@ _NUMBER_WORDS = {
     "eighty": 80, "ninety": 90, "hundred": 100,
 }  # fmt: skip
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+|" + "|".join(_NUMBER_WORDS) + r")"
+# Speed matters (this runs on every stored record, in the import hot path): the abstract
+# is lower-cased once and searched case-sensitively; numbers are found first, then what
+# follows each is matched in place. Scanning every word boundary with one
+# case-insensitive pattern cost ~0.35 ms per abstract.
+_NUMBER = re.compile(rf"\b{_NUM}\b")
 _PEOPLE = (r"(?:(?:consecutive|adult|elderly|older|healthy|eligible|pediatric|paediatric|"
-           r"hospitali[sz]ed|female|male|pregnant|dialysis|hemodialysis|uremic|)\s*){0,3}"
+           r"hospitali[sz]ed|female|male|pregnant|dialysis|hemodialysis|uremic)\s+){0,3}"
            r"(?:patients|participants|subjects|individuals|adults|children|women|men|volunteers"
            r"|people|persons|outpatients|inpatients|cases|veterans|residents|respondents"
            r"|infants|adolescents|pregnancies)\b")  # fmt: skip
-_COUNT = re.compile(rf"\b{_NUM}\s+(?:[a-z-]+\s+){{0,3}}?{_PEOPLE}", re.IGNORECASE)
-_ENROLLED = re.compile(
-    rf"\b{_NUM}\s+(?:\([^)]*\)\s+)?(?:{_PEOPLE}\s+)?(?:were|was)\s+(?:enrolled|included|"
-    rf"randomi[sz]ed|recruited|analy[sz]ed)\b|\b(?:enrolled|included|randomi[sz]ed|recruited)"
-    rf"\s+(?:a total of\s+)?{_NUM}\b",
-    re.IGNORECASE,
+_PEOPLE_AFTER = re.compile(rf"\s+(?:[a-z-]+\s+){{0,3}}?{_PEOPLE}")
+_ENROLLED_AFTER = re.compile(
+    rf"\s+(?:\([^)]*\)\s+)?(?:{_PEOPLE}\s+)?(?:were|was)\s+(?:enrolled|included|"
+    r"randomi[sz]ed|recruited|analy[sz]ed)\b"
+)
+_ENROLLED_BEFORE = re.compile(
+    rf"\b(?:enrolled|included|randomi[sz]ed|recruited)\s+(?:a total of\s+)?{_NUM}\b"
 )
 _SCREENING = re.compile(
-    r"\b(screened|approached|assessed for eligibility|invited|contacted|eligible)\b", re.IGNORECASE
+    r"\b(screened|approached|assessed for eligibility|invited|contacted|eligible)\b"
 )
-_N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b")
+_SENTENCE_GAP = re.compile(r"(?<=[.;])\s+")
+_N_EQUALS = re.compile(r"\bn\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b")
 _SINGLE = re.compile(
     r"\b(a|an)\s+\d+-year-old\b|\bwe (report|describe|present) (a|an)\s+"
-    r"(case|patient|\d+-year-old|(wo)?man|(young |elderly )?(boy|girl|male|female))",
-    re.IGNORECASE,
+    r"(case|patient|\d+-year-old|(wo)?man|(young |elderly )?(boy|girl|male|female))"
 )
 
 
@@ -274,20 +283,32 @@ def participants(abstract: str | None) -> int | None:
     """
     if not abstract:
         return None
-    enrolled = [_number(g) for m in _ENROLLED.finditer(abstract) for g in m.groups() if g]
+    text = abstract.lower()
+    numbers = list(_NUMBER.finditer(text))
+    if not numbers:
+        return 1 if _SINGLE.search(text) else None
+    enrolled = [_number(m.group(1)) for m in numbers if _ENROLLED_AFTER.match(text, m.end())]
+    enrolled += [_number(m.group(1)) for m in _ENROLLED_BEFORE.finditer(text)]
     enrolled = [c for c in enrolled if c and 0 < c < 10_000_000]
     if enrolled:
         return max(enrolled)
-    counts: list[int | None] = []
-    for sentence in re.split(r"(?<=[.;])\s+", abstract):
-        if _SCREENING.search(sentence):
-            continue
-        counts += [_number(m.group(1)) for m in _COUNT.finditer(sentence)]
-        counts += [_number(m.group(1)) for m in _N_EQUALS.finditer(sentence)]
+    starts = [0] + [m.end() for m in _SENTENCE_GAP.finditer(text)]
+    ends = starts[1:] + [len(text)]
+    screening = [bool(_SCREENING.search(text, s, e)) for s, e in zip(starts, ends, strict=True)]
+
+    def counted(pos: int) -> bool:
+        return not screening[bisect_right(starts, pos) - 1]
+
+    counts = [
+        _number(m.group(1))
+        for m in numbers
+        if counted(m.start()) and _PEOPLE_AFTER.match(text, m.end())
+    ]
+    counts += [_number(m.group(1)) for m in _N_EQUALS.finditer(text) if counted(m.start())]
     found = [c for c in counts if c and 0 < c < 10_000_000]
     if found:
         return max(found)
-    if _SINGLE.search(abstract):
+    if _SINGLE.search(text):
         return 1
     return None
 
@@ -351,6 +372,8 @@ _GENERIC_RELATION_LABELS = {
 def relation_label(rel: str, concepts: list[list[str]]) -> str:
     labels = RELATION_LABELS if len(concepts) == 2 else _GENERIC_RELATION_LABELS
     return labels[rel]
+
+
 _TERM_TOKEN = re.compile(
     r'"([^"]*)"(\[[^\]]*\])?|(\()|(\))|\b(AND|OR|NOT)\b|([^\s()"\[\]]+)(\[[^\]]*\])?'
 )
