@@ -43,7 +43,6 @@ from faultkit import (
 )
 
 from tracker import store
-from tracker.cli import cli
 from tracker.eutils_server import Reply
 from tracker.models import SavedSearch
 from tracker.sync import run_search
@@ -385,11 +384,6 @@ def test_24_the_markdown_digest_cannot_open_a_link_heading_or_html(hostile):
     assert not [line for line in heading_lines if line.startswith("## *bold")]
 
 
-PENDING_TEMPLATES = ("digest templates are being reworked (tracker/templates, render.py); "
-                     "reported to their owner")
-
-
-@pytest.mark.xfail(reason=PENDING_TEMPLATES, strict=False)
 def test_24_the_markdown_digest_cannot_run_site_generator_template_code(hostile):
     """Jekyll runs Liquid over every page with front matter, and Hugo runs shortcodes in
     content: a title holding `{{ … }}`, `{% … %}` or `{{< … >}}` must reach the page as
@@ -404,7 +398,6 @@ def isolated(text: str, start: int) -> bool:
     return any(ch in text[start:] for ch in ("\u202c", "\u2069"))
 
 
-@pytest.mark.xfail(reason=PENDING_TEMPLATES, strict=False)
 def test_24_a_right_to_left_override_cannot_reorder_text_outside_its_field(hostile):
     """U+202E reverses everything after it up to the end of its paragraph, so text the
     digest puts after the title (a badge, a link) could be shown reversed. Stored as is;
@@ -440,9 +433,6 @@ def test_24_a_right_to_left_override_cannot_reorder_text_outside_its_field(hosti
 
 # -- 25–26. `tracker find` and `tracker sql` ------------------------------------------------
 
-NO_FIND = "find" not in cli.commands
-NO_SQL = "sql" not in cli.commands
-
 FTS_INPUT = ['"unbalanced AND (', "NEAR(", "title:baclofen", "*", "AND", ")", "-x",
              "{title abstract}: x", "a" * 5000, "'); DROP TABLE articles; --"]
 
@@ -452,7 +442,6 @@ def library(tmp_path, imported) -> Path:
     return tmp_path
 
 
-@pytest.mark.xfail(NO_FIND, reason="`tracker find` is not there yet", strict=False)
 @pytest.mark.parametrize("text", FTS_INPUT)
 def test_25_fts_syntax_in_find_is_one_line_at_worst(library, text):
     before = snapshot(library / "tracker.db")
@@ -482,7 +471,6 @@ REFUSED_SQL = [
 ]
 
 
-@pytest.mark.xfail(NO_SQL, reason="`tracker sql` is not there yet", strict=False)
 @pytest.mark.parametrize("query", REFUSED_SQL)
 def test_26_sql_that_writes_attaches_or_changes_the_schema_is_refused(library, query):
     db_path = library / "tracker.db"
@@ -500,7 +488,6 @@ def test_26_sql_that_writes_attaches_or_changes_the_schema_is_refused(library, q
     assert sorted(p.name for p in library.iterdir()) == files  # no file created
 
 
-@pytest.mark.xfail(NO_SQL, reason="`tracker sql` is not there yet", strict=False)
 def test_26_a_read_only_select_still_works(library):
     proc = tracker("--json", "sql", "SELECT COUNT(*) AS n FROM articles", cwd=library,
                    env=tracker_env())

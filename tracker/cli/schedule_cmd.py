@@ -18,6 +18,7 @@ from ..lock import LockHeld, database_lock
 from ..models import SavedSearch
 from ..schedule import Scheduler, due_state
 from .app import cli, eutils_client, open_db, schedule_timezone, settings, setup_logging
+from .digest_cmd import job_digest_options, job_mail_options
 from .jobs import _searches
 
 log = logging.getLogger("tracker.schedule")
@@ -49,6 +50,8 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
     tz = schedule_timezone(tz_name)
     searches = _searches(names)
     eutils_client().close()  # a bad NCBI_EMAIL or key stops us here, not in every job
+    mail = job_mail_options()  # likewise bad mail settings
+    digest_options = job_digest_options()
     open_db().close()  # likewise a damaged database
 
     # Jobs run in the scheduler's worker thread: no click context there, so they get
@@ -60,7 +63,10 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
                 try:
                     config = EutilsConfig.from_env(os.environ)
                     with EutilsClient(config, cancel=stopping) as client:
-                        run_job(db, client, search, cfg.reports, should_stop=stopping.is_set)
+                        run_job(
+                            db, client, search, cfg.reports, should_stop=stopping.is_set,
+                            digest_options=digest_options, mail=mail,
+                        )  # fmt: skip
                 finally:
                     db.close()
         except LockHeld as exc:
