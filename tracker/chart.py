@@ -11,18 +11,27 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import pyplot as plt  # noqa: E402  (after choosing the backend)
-from matplotlib.figure import Figure  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _SVG_START = re.compile(r"<svg\b")
 
 
+def _pyplot() -> Any:
+    """matplotlib, imported on first use: it is most of a command's start-up time, and
+    only digests draw."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display under cron
+    from matplotlib import pyplot
+
+    return pyplot
+
+
 def _figure(years: dict[int, int]) -> Figure:
+    plt = _pyplot()
     first, last = min(years), max(years)
     xs = list(range(first, last + 1))
     ys = [years.get(x, 0) for x in xs]
@@ -42,7 +51,8 @@ def chart_svg(years: dict[int, int]) -> str:
         return ""
     fig = _figure(years)
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": "offlabel-tracker", "svg.fonttype": "none"}):
+    plt = _pyplot()
+    with plt.rc_context({"svg.hashsalt": "offlabel-tracker", "svg.fonttype": "none"}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = buf.getvalue()
@@ -56,5 +66,5 @@ def chart_png(years: dict[int, int], path: Path) -> bool:
         return False
     fig = _figure(years)
     fig.savefig(path, format="png", metadata={"Software": None})
-    plt.close(fig)
+    _pyplot().close(fig)
     return True
