@@ -212,6 +212,16 @@ def user_errors() -> Iterator[None]:
         raise UserError(str(exc)) from None
 
 
+TIMEZONE_OPTION = click.option(
+    "--timezone",
+    "tz_name",
+    default="UTC",
+    show_default=True,
+    envvar="TRACKER_TIMEZONE",
+    help="Timezone the crontab schedules are read in [env TRACKER_TIMEZONE].",
+)
+
+
 def schedule_timezone(name: str | None = None) -> ZoneInfo:
     """The timezone crontab schedules are read in: --timezone, TRACKER_TIMEZONE, or UTC."""
     name = name or os.environ.get("TRACKER_TIMEZONE") or "UTC"

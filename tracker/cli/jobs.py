@@ -21,6 +21,7 @@ from ..schedule import due_searches, due_state
 from ..sync import SyncOptions
 from .app import (
     EXIT_RUN_FAILED,
+    TIMEZONE_OPTION,
     Locked,
     ProgressBar,
     StopSignals,
@@ -233,14 +234,7 @@ def import_(files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("names", nargs=-1)
-@click.option(
-    "--timezone",
-    "tz_name",
-    default="UTC",
-    show_default=True,
-    envvar="TRACKER_TIMEZONE",
-    help="Timezone the schedules are read in [env TRACKER_TIMEZONE].",
-)
+@TIMEZONE_OPTION
 def status(names: tuple[str, ...], tz_name: str) -> None:
     """Per saved search: last good run, next due time, articles, consecutive failures;
     a warning when the last good run is older than two scheduled times.

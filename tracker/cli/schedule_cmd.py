@@ -17,7 +17,15 @@ from ..job import run_job
 from ..lock import LockHeld, database_lock
 from ..models import SavedSearch
 from ..schedule import Scheduler, due_state
-from .app import cli, eutils_client, open_db, schedule_timezone, settings, setup_logging
+from .app import (
+    TIMEZONE_OPTION,
+    cli,
+    eutils_client,
+    open_db,
+    schedule_timezone,
+    settings,
+    setup_logging,
+)
 from .digest_cmd import job_digest_options, job_mail_options
 from .jobs import _searches
 
@@ -27,14 +35,7 @@ LOCK_WAIT_SECONDS = 600.0  # a manual run holding the database: wait for it, the
 
 @cli.command()
 @click.argument("names", nargs=-1)
-@click.option(
-    "--timezone",
-    "tz_name",
-    default="UTC",
-    show_default=True,
-    envvar="TRACKER_TIMEZONE",
-    help="Timezone the crontab schedules are read in [env TRACKER_TIMEZONE].",
-)
+@TIMEZONE_OPTION
 def schedule(names: tuple[str, ...], tz_name: str) -> None:
     """Run each saved search on its own `schedule` until stopped (SIGTERM or Ctrl-C).
 
