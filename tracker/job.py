@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from . import store
 from .digest import DigestError, DigestOptions, DigestResult, write_digest
 from .eutils import EutilsClient
-from .mail import Delivery, MailError, MailSettings, deliver_digest
+from .mail import Delivery, MailError, MailSettings, build_alert, deliver_digest, send
 from .models import RunResult, SavedSearch
 from .sync import Progress, StopCheck, SyncOptions, run_search, today_utc
 
@@ -43,6 +43,7 @@ class JobOutcome:
 class MailOptions:
     settings: MailSettings
     skip_empty: bool = False  # do not mail a digest with nothing new and no changes
+    alert_after: int | None = None  # mail an alert when a search fails this many runs in a row
 
 
 def run_job(
@@ -85,9 +86,25 @@ def run_job(
             delivery = deliver_digest(db, mail.settings, digest, skip_empty=mail.skip_empty)
         except (MailError, store.StoreError) as exc:
             mail_error = f"mail: {exc}"
+    if run.status != "ok" and mail is not None and mail.alert_after:
+        mail_error = _alert_if_due(db, mail, search.name, run.error)
     outcome = JobOutcome(run, digest, digest_error, time.monotonic() - began, delivery, mail_error)
     log_outcome(outcome)
     return outcome
+
+
+def _alert_if_due(db: Database, mail: MailOptions, search: str, error: str | None) -> str | None:
+    """Mail once per streak of failures: when the count reaches `alert_after` exactly."""
+    status = store.search_status(db, search)
+    if status["consecutive_failures"] != mail.alert_after:
+        return None
+    try:
+        send(mail.settings, build_alert(mail.settings, search, mail.alert_after, error,
+                                        status["last_good_run"]))  # fmt: skip
+    except MailError as exc:
+        return f"alert mail: {exc}"
+    log.warning("search=%s alert mailed after %d failed runs", search, mail.alert_after)
+    return None
 
 
 def log_outcome(outcome: JobOutcome) -> None:

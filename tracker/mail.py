@@ -151,6 +151,26 @@ def send(settings: MailSettings, msg: EmailMessage) -> None:
         raise MailError(f"cannot send through {settings.host}:{settings.port}: {exc}") from None
 
 
+def build_alert(
+    settings: MailSettings, search: str, failures: int, error: str | None, last_good: str | None
+) -> EmailMessage:
+    """A short plain-text alert: `search` has failed `failures` runs in a row."""
+    msg = EmailMessage()
+    msg["Subject"] = f"tracker: {search} failed {failures} runs in a row"
+    msg["From"] = settings.sender
+    msg["To"] = ", ".join(settings.recipients)
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = make_msgid(domain=settings.sender.rsplit("@", 1)[1])
+    msg.set_content(
+        f"The saved search {search!r} has failed {failures} runs in a row.\n\n"
+        f"Last error: {error or 'unknown'}\n"
+        f"Last good run: {last_good or 'never'}\n\n"
+        "Nothing is lost: the next good run starts where the last good one ended.\n"
+        "`tracker status` shows the details; `tracker run -v` retries now with logging.\n"
+    )
+    return msg
+
+
 @dataclass(frozen=True)
 class Delivery:
     status: str  # "sent", "skipped-empty", "already-sent"

@@ -39,12 +39,16 @@ def mail_settings() -> MailSettings | None:
 
 def job_mail_options() -> MailOptions | None:
     """What `tracker run` mails: every digest when mail is configured, empty ones too
-    unless TRACKER_MAIL_SKIP_EMPTY is set."""
+    unless TRACKER_MAIL_SKIP_EMPTY is set, and an alert when a saved search has failed
+    TRACKER_ALERT_AFTER runs in a row."""
     mail = mail_settings()
     if mail is None:
         return None
     skip = os.environ.get("TRACKER_MAIL_SKIP_EMPTY", "").strip().lower() in _TRUE
-    return MailOptions(mail, skip_empty=skip)
+    alert = os.environ.get("TRACKER_ALERT_AFTER", "").strip()
+    if alert and not (alert.isdigit() and int(alert) > 0):
+        raise UserError(f"TRACKER_ALERT_AFTER must be a number of failed runs, not {alert!r}")
+    return MailOptions(mail, skip_empty=skip, alert_after=int(alert) if alert else None)
 
 
 def job_digest_options() -> DigestOptions:

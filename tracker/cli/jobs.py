@@ -79,7 +79,7 @@ def sync_searches(
     cfg = settings()
     # Digest and mail settings are checked before any run starts (a typo is exit 2).
     digest_options = job_digest_options() if with_digest else None
-    mail = job_mail_options() if with_digest else None
+    mail = job_mail_options()  # sync alone mails no digest, but does alert on failures
     stop = StopSignals()
     try:
         with database_lock(cfg.db_path, wait), stop:
