@@ -92,7 +92,7 @@ def test_sigterm_mid_run_rolls_back_and_the_next_run_completes(workdir, big_serv
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 1, err
     assert "Traceback" not in err
-    assert "interrupted" in out
+    assert "by a stop request" in out  # between batches, or while waiting for NCBI
     assert consistent(workdir / "tracker.db") == {"articles": 0, "authors": 0, "query_articles": 0}
     assert [r[0] for r in runs(workdir / "tracker.db")] == ["failed"]
     again = start(["run"], workdir, big_server)
