@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -95,13 +95,18 @@ def mark_deleted(db: Database, pmids: Iterable[int], now: str) -> int:
     return cur.rowcount
 
 
+def _in_chunks(pmids: Iterable[int], size: int = 900) -> Iterator[tuple[str, list[int]]]:
+    """PMIDs in chunks with their "?,?,…" placeholders: SQLite caps bound parameters."""
+    wanted = list(pmids)
+    for start in range(0, len(wanted), size):
+        chunk = wanted[start : start + size]
+        yield ",".join("?" * len(chunk)), chunk
+
+
 def stored_pmids(db: Database, pmids: Iterable[int]) -> set[int]:
     """Which of `pmids` are already in `articles`."""
-    wanted = list(pmids)
     found: set[int] = set()
-    for start in range(0, len(wanted), 900):  # stay under SQLite's bound-parameter limit
-        chunk = wanted[start : start + 900]
-        marks = ",".join("?" * len(chunk))
+    for marks, chunk in _in_chunks(pmids):
         found.update(
             r[0]
             for r in db.conn.execute(f"SELECT pmid FROM articles WHERE pmid IN ({marks})", chunk)
@@ -120,9 +125,7 @@ def decode_article_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def authors_by_pmid(db: Database, pmids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     result: dict[int, list[dict[str, Any]]] = {p: [] for p in pmids}
-    for start in range(0, len(pmids), 900):
-        chunk = list(pmids[start : start + 900])
-        marks = ",".join("?" * len(chunk))
+    for marks, chunk in _in_chunks(pmids):
         for row in db.query(
             f"SELECT * FROM authors WHERE pmid IN ({marks}) ORDER BY pmid, position", chunk
         ):
@@ -133,9 +136,7 @@ def authors_by_pmid(db: Database, pmids: Sequence[int]) -> dict[int, list[dict[s
 def article_rows(db: Database, pmids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Stored rows by PMID, JSON columns decoded."""
     rows: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(pmids), 900):
-        chunk = list(pmids[start : start + 900])
-        marks = ",".join("?" * len(chunk))
+    for marks, chunk in _in_chunks(pmids):
         for row in db.query(f"SELECT * FROM articles WHERE pmid IN ({marks})", chunk):
             rows[row["pmid"]] = decode_article_row(row)
     return rows

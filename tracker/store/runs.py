@@ -56,10 +56,6 @@ def advance_watermark(db: Database, name: str, reached: date, run_id: int) -> No
     )
 
 
-def reset_watermark(db: Database, name: str) -> None:
-    db.conn.execute("UPDATE searches SET synced_until = NULL WHERE name = ?", (name,))
-
-
 def insert_run(db: Database, result: RunResult, requests: int) -> int:
     window = result.window
     cur = db.conn.execute(
@@ -147,13 +143,6 @@ def last_digest_through(db: Database, search: str) -> int:
     return row[0] or 0
 
 
-def last_digest_date(db: Database, search: str) -> str | None:
-    row = db.conn.execute(
-        "SELECT created FROM digests WHERE search = ? ORDER BY id DESC LIMIT 1", (search,)
-    ).fetchone()
-    return row[0][:10] if row else None
-
-
 def last_good_finish(db: Database, search: str) -> str | None:
     row = db.conn.execute(
         "SELECT MAX(finished) FROM runs WHERE search = ? AND status = 'ok'", (search,)
@@ -181,17 +170,6 @@ def new_article_rows(
             (search, after_run, through_run),
         )
     )
-
-
-def insert_digest(db: Database, row: dict[str, Any]) -> int:
-    cur = db.conn.execute(
-        "INSERT INTO digests (search, created, after_run, through_run, articles, markdown_path, "
-        "html_path) VALUES (:search, :created, :after_run, :through_run, :articles, "
-        ":markdown_path, :html_path)",
-        row,
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def search_status(db: Database, search: str) -> dict[str, Any]:
@@ -236,19 +214,3 @@ def insert_changes(db: Database, run_id: int, now: str, changes: Iterable[Any]) 
         [(c.pmid, run_id, now, c.kind, c.detail, c.notice_pmid) for c in changes],
     )
     return cur.rowcount
-
-
-def change_rows(
-    db: Database, search: str, after_run: int, through_run: int
-) -> list[dict[str, Any]]:
-    """Changes noticed in runs after_run < run <= through_run to any study `search` holds
-    (including ones reported in earlier digests), newest first."""
-    return list(
-        db.query(
-            "SELECT c.*, a.title, a.doi, a.retracted FROM article_changes c "
-            "JOIN query_articles q ON q.pmid = c.pmid AND q.search = ? "
-            "JOIN articles a ON a.pmid = c.pmid "
-            "WHERE c.run > ? AND c.run <= ? ORDER BY c.id DESC",
-            (search, after_run, through_run),
-        )
-    )
