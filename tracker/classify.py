@@ -21,6 +21,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from .models import Article
@@ -135,6 +136,7 @@ _SR = _rx(
     r"\bsystematic(ally)?\s+(literature\s+)?review|\bmeta-?\s?analy|\bumbrella review"
     r"|\bcochrane (database|review)|\bpooled analysis of (randomi|trials|studies)"
 )
+_SR_WORDS = ("systematic", "meta", "umbrella review", "cochrane ", "pooled analysis of ")
 _GUIDELINE = _rx(
     r"\bguideline|\bconsensus (statement|recommendation|conference)"
     r"|\bpractice parameter|\bposition (statement|paper)|\bexpert consensus"
@@ -191,11 +193,13 @@ _COMMENTARY = _rx(
     r"\bletter\b|\beditorial\b|\bcomment(ary)? on\b|\bcommentary\b|\bin reply\b"
     r"|\breply to\b|\bresponse to\b|^re:\s|\bauthors? reply\b|\bcorrespondence\b"
 )
-# What an abstract reporting new data says and an expository one does not.
+# What an abstract reporting new data says and an expository one does not. The
+# lookahead holds every alternative's first character: one test rejects most
+# positions before the alternatives are tried (3x faster, same matches).
 _DATA = _rx(
-    r"\d\s?%|\bp\s?[<=>]|\bwe (found|observed|measured|enrolled|included|recruited|"
-    r"examined|analy[sz]ed|investigated|show(ed)?|demonstrate[d]?)\b|\bresults\b"
-    r"|\bsignificant(ly)?\b|\bwere (examined|measured|studied|assessed)"
+    r"(?=[\dprsw])(?:\d\s?%|\bp\s?[<=>]|\bwe (found|observed|measured|enrolled|included|"
+    r"recruited|examined|analy[sz]ed|investigated|show(ed)?|demonstrate[d]?)\b|\bresults\b"
+    r"|\bsignificant(ly)?\b|\bwere (examined|measured|studied|assessed))"
 )
 
 
@@ -208,19 +212,23 @@ def text_tier(title: str | None, abstract: str | None) -> str:
     title = (title or "").lower()
     abstract = (abstract or "").lower()
     text = f"{title}\n{abstract}"
-    human = bool(_HUMAN.search(text))
+
+    @cache
+    def human() -> bool:
+        return _HUMAN.search(text) is not None
+
     # Tested lazily, first match wins: most records stop after a few searches.
     steps: tuple[tuple[str, Callable[[], object]], ...] = (
-        ("systematic_review", lambda: _SR.search(text)),
+        ("systematic_review", lambda: _has_any(text, _SR_WORDS) and _SR.search(text)),
         ("guideline", lambda: _GUIDELINE.search(title)),
         ("case_report", lambda: _CASE.search(title) or _CASE_NAMED.search(abstract[:400])),
         ("narrative_review", lambda: _REVIEW.search(text) or _REVIEW_TITLE.search(title)),
-        ("preclinical", lambda: not human and _ANIMAL.search(text)),
+        ("preclinical", lambda: not human() and _ANIMAL.search(text)),
         ("rct", lambda: _RCT.search(text)),
         ("case_report", lambda: _CASE.search(abstract)),
         ("clinical_trial", lambda: _TRIAL.search(text)),
         ("observational", lambda: _OBSERVATIONAL.search(text)),
-        ("preclinical", lambda: abstract and not human and _LAB.search(text)),
+        ("preclinical", lambda: abstract and not human() and _LAB.search(text)),
         ("commentary", lambda: _COMMENTARY.search(title) or not abstract),
         ("narrative_review", lambda: not _DATA.search(abstract)),
     )
@@ -241,7 +249,10 @@ _NUM = r"(\d{1,3}(?:,\d{3})+|\d+|" + "|".join(_NUMBER_WORDS) + r")"
 # is lower-cased once and searched case-sensitively; numbers are found first, then what
 # follows each is matched in place. Scanning every word boundary with one
 # case-insensitive pattern cost ~0.35 ms per abstract.
-_NUMBER = re.compile(rf"\b{_NUM}\b")
+# The lookahead rejects most positions with one character test before the 30-way
+# alternation is tried: a third faster, same matches.
+_NUMBER_STARTS = "".join(sorted({word[0] for word in _NUMBER_WORDS}))
+_NUMBER = re.compile(rf"\b(?=[\d{_NUMBER_STARTS}]){_NUM}\b")
 _PEOPLE = (r"(?:(?:consecutive|adult|elderly|older|healthy|eligible|pediatric|paediatric|"
            r"hospitali[sz]ed|female|male|pregnant|dialysis|hemodialysis|uremic)\s+){0,3}"
            r"(?:patients|participants|subjects|individuals|adults|children|women|men|volunteers"
@@ -258,6 +269,11 @@ _ENROLLED_BEFORE = re.compile(
 _SCREENING = re.compile(
     r"\b(screened|approached|assessed for eligibility|invited|contacted|eligible)\b"
 )
+# Words without which _ENROLLED_BEFORE, _SCREENING and _SINGLE cannot match.
+_ENROLLED_WORDS = ("enrolled", "included", "randomi", "recruited")
+_SCREENING_WORDS = ("screened", "approached", "assessed for eligibility", "invited",
+                    "contacted", "eligible")  # fmt: skip
+_SINGLE_WORDS = ("-year-old", "we report", "we describe", "we present")
 _SENTENCE_GAP = re.compile(r"(?<=[.;])\s+")
 _N_EQUALS = re.compile(r"\bn\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b")
 _SINGLE = re.compile(
@@ -280,37 +296,54 @@ def participants(abstract: str | None) -> int | None:
     largest count of people outside screening sentences, because abstracts name the total
     and then subgroups ("60 patients were randomised; 52 completed"), and "we approached
     254 patients" is not the sample. A case report's "a 45-year-old woman" is 1.
+
+    Each full scan of the abstract costs ~15 µs, so a scan is skipped when a word it
+    needs is absent (`in` is ~50× faster than a regex search); the result is the same.
     """
     if not abstract:
         return None
     text = abstract.lower()
     numbers = list(_NUMBER.finditer(text))
     if not numbers:
-        return 1 if _SINGLE.search(text) else None
+        return 1 if _single(text) else None
     enrolled = [_number(m.group(1)) for m in numbers if _ENROLLED_AFTER.match(text, m.end())]
-    enrolled += [_number(m.group(1)) for m in _ENROLLED_BEFORE.finditer(text)]
+    if _has_any(text, _ENROLLED_WORDS):
+        enrolled += [_number(m.group(1)) for m in _ENROLLED_BEFORE.finditer(text)]
     enrolled = [c for c in enrolled if c and 0 < c < 10_000_000]
     if enrolled:
         return max(enrolled)
-    starts = [0] + [m.end() for m in _SENTENCE_GAP.finditer(text)]
-    ends = starts[1:] + [len(text)]
-    screening = [bool(_SCREENING.search(text, s, e)) for s, e in zip(starts, ends, strict=True)]
-
-    def counted(pos: int) -> bool:
-        return not screening[bisect_right(starts, pos) - 1]
-
+    counted = _outside_screening(text)
     counts = [
         _number(m.group(1))
         for m in numbers
         if counted(m.start()) and _PEOPLE_AFTER.match(text, m.end())
     ]
-    counts += [_number(m.group(1)) for m in _N_EQUALS.finditer(text) if counted(m.start())]
+    if "=" in text:
+        counts += [_number(m.group(1)) for m in _N_EQUALS.finditer(text) if counted(m.start())]
     found = [c for c in counts if c and 0 < c < 10_000_000]
     if found:
         return max(found)
-    if _SINGLE.search(text):
+    if _single(text):
         return 1
     return None
+
+
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
+
+
+def _single(text: str) -> bool:
+    return _has_any(text, _SINGLE_WORDS) and _SINGLE.search(text) is not None
+
+
+def _outside_screening(text: str) -> Callable[[int], bool]:
+    """Whether a position lies outside every sentence about screening."""
+    if not _has_any(text, _SCREENING_WORDS):
+        return lambda _pos: True
+    starts = [0] + [m.end() for m in _SENTENCE_GAP.finditer(text)]
+    ends = starts[1:] + [len(text)]
+    screening = [bool(_SCREENING.search(text, s, e)) for s, e in zip(starts, ends, strict=True)]
+    return lambda pos: not screening[bisect_right(starts, pos) - 1]
 
 
 # --- the whole classification ----------------------------------------------------------
