@@ -100,6 +100,7 @@ class Measured:
     work_seconds: float  # measured inside the child, after its imports
     wall_seconds: float  # the whole child process, interpreter start-up included
     peak_rss_mb: float  # VmHWM of that child alone
+    peak_tree_mb: float  # peak of the summed RSS of the child and its own children
     extra: dict[str, Any]
 
     @property
@@ -133,6 +134,7 @@ def run_measured(tool: str, args: list[str], workdir: Path) -> Measured:
         work_seconds=data.pop("seconds"),
         wall_seconds=wall,
         peak_rss_mb=own_peak_kb / 1024,
+        peak_tree_mb=max(own_peak_kb, data.pop("peak_tree_kb", 0)) / 1024,
         extra=data,
     )
 

@@ -23,9 +23,12 @@ SAMPLE = SAMPLES / "baseline" / "tipplerow__pubmed_sample.xml"
 
 def test_tracker_pubmed_keeps_exporting_the_same_names() -> None:
     assert tracker.pubmed.__all__ == [
+        "Piece",
         "PubmedParseError",
+        "can_cut",
         "iter_pubmed_xml",
         "open_pubmed_file",
+        "open_pubmed_pieces",
         "parse_pubmed_xml",
     ]
     assert tracker.pubmed.PubmedParseError is StreamError

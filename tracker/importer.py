@@ -1,22 +1,37 @@
 """`tracker import`: load PubMed XML (efetch output, baseline and update files, .gz)
-and MEDLINE text into the database, one transaction per file."""
+and MEDLINE text into the database, one transaction per file.
+
+A large <PubmedArticleSet> file is parsed by worker processes, piece by piece
+(tracker/import_worker.py), while this process inflates, cuts and writes; anything
+else is parsed here. Both paths write the same rows in the same order, so the
+database ends up the same either way (tests/test_import_parallel.py).
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from . import store
+from .import_worker import PIECE_RECORDS, Encoded, encode_piece, encode_records, start_worker
 from .medline import open_medline_file
 from .models import Article, DeletedCitations
-from .pubmed import open_pubmed_file
+from .pubmed import can_cut, open_pubmed_file, open_pubmed_pieces
 
-BATCH = 500  # rows per executemany: large enough to amortise, small enough for flat memory
 MEDLINE_SUFFIXES = (".txt", ".nbib", ".medline")
 XML_SUFFIXES = (".xml", ".xml.gz", ".gz")
+# Below this size starting worker interpreters (~0.3 s) costs more than it saves.
+PARALLEL_FROM_BYTES = 8 << 20
+MAX_WORKERS = 4  # past ~3 workers the writer in this process is the bottleneck
 
 
 class ImportFileError(ValueError):
@@ -28,6 +43,15 @@ class ImportResult:
     path: Path
     articles: int
     deleted: int
+
+
+def default_workers() -> int:
+    """Parse workers for a large file: the cores this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
 
 
 def records_of(path: Path) -> Iterator[Article | DeletedCitations]:
@@ -43,32 +67,70 @@ def records_of(path: Path) -> Iterator[Article | DeletedCitations]:
 
 
 def import_file(
-    db: Database, path: Path, progress: Callable[[int], None] | None = None
+    db: Database,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    *,
+    workers: int = 1,
+    parallel_from_bytes: int = PARALLEL_FROM_BYTES,
 ) -> ImportResult:
-    """Store every record of one file, or none of them (one transaction)."""
+    """Store every record of one file, or none of them (one transaction).
+
+    `workers` > 1 parses a <PubmedArticleSet> file of at least `parallel_from_bytes`
+    bytes in that many worker processes.
+    """
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
-    articles = deleted = 0
-    batch: list[Article] = []
     now = store.utc_now()
-    with store.write_transaction(db):
-        for record in records_of(path):
-            if isinstance(record, DeletedCitations):
-                # Store what came before first: a deletion applies to earlier records.
-                store.upsert_articles(db, batch, now)
-                articles += len(batch)
-                batch = []
-                deleted += store.mark_deleted(db, record.pmids, now)
+    if workers > 1 and _worth_cutting(path, parallel_from_bytes):
+        batches = _encoded_by_workers(path, now, workers)
+    else:
+        batches = encode_records(records_of(path), now)
+    articles = deleted = 0
+    with store.write_transaction(db), closing(batches), store.bulk_articles(db) as writer:
+        for batch in batches:
+            if isinstance(batch, DeletedCitations):
+                deleted += store.mark_deleted(db, batch.pmids, now)
                 continue
-            batch.append(record)
-            if len(batch) >= BATCH:
-                store.upsert_articles(db, batch, now)
-                articles += len(batch)
-                batch = []
-                if progress:
-                    progress(articles)
-        store.upsert_articles(db, batch, now)
-        articles += len(batch)
+            writer.write(batch)
+            articles += batch.records
+            if progress:
+                progress(articles)
     if articles == 0 and deleted == 0:
         raise ImportFileError(f"{path}: holds no PubMed records")
     return ImportResult(path, articles, deleted)
+
+
+def _worth_cutting(path: Path, parallel_from_bytes: int) -> bool:
+    name = path.name.lower()
+    return (
+        name.endswith(XML_SUFFIXES) and path.stat().st_size >= parallel_from_bytes and can_cut(path)
+    )
+
+
+def _encoded_by_workers(path: Path, now: str, workers: int) -> Iterator[Encoded]:
+    """Each piece's batches, in file order, parsed `workers` pieces at a time.
+
+    At most two pieces per worker are in flight, so memory stays flat however large
+    the file. "spawn": a forked copy of this process would carry its open database
+    and the read-ahead thread's state into every worker.
+    """
+    label = os.fspath(path)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=start_worker,
+    ) as pool:
+        pending: deque[Future[list[Encoded]]] = deque()
+        try:
+            for piece in open_pubmed_pieces(path, PIECE_RECORDS):
+                pending.append(pool.submit(encode_piece, piece, label, now))
+                if len(pending) >= 2 * workers:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        except BrokenProcessPool as exc:
+            raise ImportFileError(f"{path}: a parse worker stopped unexpectedly ({exc})") from None
+        finally:
+            for future in pending:
+                future.cancel()

@@ -1,9 +1,10 @@
 """PubMed XML (efetch bodies, NLM baseline/update files) -> models.Article.
 
-Pure functions: no network, no database. Two rooms behind this front door:
+Pure functions: no network, no database. Three rooms behind this front door:
 tracker/pubmed_xml.py streams record elements safely (prolog check before libxml2
-sees a byte, iterparse freeing each record, gzip inflated in a read-ahead thread) and
-tracker/pubmed_fields.py turns one element into an Article.
+sees a byte, iterparse freeing each record, gzip inflated in a read-ahead thread),
+tracker/pubmed_fields.py turns one element into an Article, and
+tracker/pubmed_split.py cuts a large file into whole documents for parallel parsing.
 """
 
 from __future__ import annotations
@@ -13,16 +14,21 @@ import io
 import os
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from .models import Article, DeletedCitations
 from .pubmed_fields import record
-from .pubmed_xml import GzipReadAhead, PubmedParseError, iter_record_elements
+from .pubmed_split import Piece, iter_pieces
+from .pubmed_xml import GzipReadAhead, PubmedParseError, iter_record_elements, read_prolog
 
 __all__ = [
+    "Piece",
     "PubmedParseError",
+    "can_cut",
     "iter_pubmed_xml",
     "open_pubmed_file",
+    "open_pubmed_pieces",
     "parse_pubmed_xml",
 ]
 
@@ -44,15 +50,43 @@ def iter_pubmed_xml(
 def open_pubmed_file(path: str | os.PathLike[str]) -> Iterator[Article | DeletedCitations]:
     """Parse a .xml or .xml.gz file (gzip is recognised by its magic bytes)."""
     label = os.fspath(path)
+    with _opened(label) as stream:
+        yield from iter_pubmed_xml(stream, name=label)
+
+
+def open_pubmed_pieces(path: str | os.PathLike[str], records: int) -> Iterator[Piece]:
+    """A <PubmedArticleSet> .xml or .xml.gz file as whole documents of about `records`
+    records each, for parsing in parallel (tracker/import_worker.py parses one)."""
+    label = os.fspath(path)
+    with _opened(label) as stream:
+        yield from iter_pieces(stream, label, records)
+
+
+def can_cut(path: str | os.PathLike[str]) -> bool:
+    """Whether open_pubmed_pieces can cut this file: its root is <PubmedArticleSet>.
+
+    False for anything unreadable too: the streaming parser then reports it.
+    """
+    label = os.fspath(path)
+    try:
+        with _opened(label) as stream:
+            return read_prolog(stream, label)[1] == "PubmedArticleSet"
+    except (OSError, PubmedParseError):
+        return False
+
+
+@contextmanager
+def _opened(label: str) -> Iterator[BinaryIO]:
+    """The file's bytes, inflated in a read-ahead thread when it is gzip."""
     with open(label, "rb") as raw:
         if raw.read(2) != b"\x1f\x8b":
             raw.seek(0)
-            yield from iter_pubmed_xml(raw, name=label)
+            yield raw
             return
         raw.seek(0)
         with GzipReadAhead(raw) as stream:
             try:
-                yield from iter_pubmed_xml(stream, name=label)
+                yield stream
             except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
                 raise PubmedParseError(f"{label}: corrupt gzip data: {exc}") from None
 

@@ -25,8 +25,12 @@ from .pubmed_xml import PubmedParseError
 __all__ = ["record"]
 
 
-def record(elem: etree._Element, label: str) -> Article | DeletedCitations:
-    """The record an element holds; PubmedParseError names the element when unreadable."""
+def record(elem: etree._Element, label: str, line_offset: int = 0) -> Article | DeletedCitations:
+    """The record an element holds; PubmedParseError names the element when unreadable.
+
+    `line_offset` turns the element's line in a piece of a file (tracker/pubmed_split.py)
+    back into its line in the file.
+    """
     try:
         if elem.tag == "DeleteCitation":
             return DeletedCitations(pmids=tuple(int(p.text) for p in elem.iterfind("PMID")))
@@ -34,7 +38,7 @@ def record(elem: etree._Element, label: str) -> Article | DeletedCitations:
             return _book(elem)
         return _article(elem)
     except (AttributeError, TypeError, ValueError) as exc:  # e.g. a missing or non-numeric <PMID>
-        where = f"<{elem.tag}> near line {elem.sourceline}"
+        where = f"<{elem.tag}> near line {elem.sourceline + line_offset}"
         raise PubmedParseError(f"{label}: unreadable {where}: {exc}") from None
 
 

@@ -1,7 +1,11 @@
 """Article → row values for `articles` and `authors`: the import hot path.
 
 Rows are plain tuples in column order, ready for executemany with one prepared
-statement. JSON columns are written by one reused encoder (json.dumps would build a new
+statement (tracker/store/articles.py). No SQLite here, and nothing that imports
+sqlite-utils (which loads pandas, ~55 MB): `tracker import` runs this module in its
+parse worker processes (tracker/import_worker.py), where every megabyte counts.
+
+JSON columns are written by one reused encoder (json.dumps would build a new
 JSONEncoder per call for ensure_ascii=False) from dicts built by hand
 (dataclasses.asdict deep-copies every field and cost a quarter of an import).
 The output is byte-for-byte what json.dumps(asdict(...), ensure_ascii=False) wrote;
@@ -11,19 +15,30 @@ tests/test_store_encode.py holds the two side by side.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from ..models import Article, Author
+from .classify import classify_article
+from .models import Article, Author
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode
+_quote = json.encoder.encode_basestring  # the C string quoter json.dumps uses
 _EMPTY = "[]"
 
 
 def json_list(values: Iterable[Any]) -> str:
-    """A JSON array of plain values (str, int, None), as json.dumps writes it."""
+    """A JSON array of plain values (str, int, None), as json.dumps writes it.
+
+    Lists of strings (nearly all of them) are joined here: JSONEncoder.encode builds
+    a new C encoder on every call, which cost more than the quoting.
+    """
     values = list(values)
-    return _encode(values) if values else _EMPTY
+    if not values:
+        return _EMPTY
+    if all(type(v) is str for v in values):
+        return "[" + ", ".join(map(_quote, values)) + "]"
+    return _encode(values)
 
 
 def article_values(article: Article, now: str) -> tuple[Any, ...]:
@@ -84,7 +99,7 @@ def article_values(article: Article, now: str) -> tuple[Any, ...]:
 
 
 def author_values(pmid: int, author: Author) -> tuple[Any, ...]:
-    """The `authors` row, in articles._AUTHOR_COLUMNS order."""
+    """The `authors` row, in store.articles.AUTHOR_COLUMNS order."""
     affiliations = author.affiliations
     return (
         pmid,
@@ -99,3 +114,46 @@ def author_values(pmid: int, author: Author) -> tuple[Any, ...]:
         author.orcid,
         int(author.equal_contrib),
     )
+
+
+def tier_values(article: Article) -> tuple[str, int, int | None]:
+    """store.schema.TIER_COLUMNS for an Article: evidence tier, provisional flag,
+    participants."""
+    c = classify_article(article)
+    return (c.tier, int(c.provisional), c.participants)
+
+
+@dataclass(frozen=True)
+class EncodedArticles:
+    """A batch of articles as rows: what store.write_articles writes in one go.
+
+    Plain tuples of str/int/None, so a batch pickles cheaply from a worker process.
+    """
+
+    rows: list[tuple[Any, ...]]  # ARTICLE_COLUMNS + TIER_COLUMNS, one per PMID
+    authors: list[tuple[Any, ...]]  # every author of those rows
+    records: int  # records read, a PMID seen twice counted twice (as `tracker import` reports)
+
+
+def encode_articles(articles: Sequence[Article], now: str) -> EncodedArticles:
+    """Rows for a batch, one per PMID (the latest version), tier classified."""
+    latest = latest_versions(articles)
+    return EncodedArticles(
+        rows=[article_values(a, now) + tier_values(a) for a in latest],
+        authors=[author_values(a.pmid, au) for a in latest for au in a.authors],
+        records=len(articles),
+    )
+
+
+def latest_versions(articles: Sequence[Article]) -> list[Article]:
+    """One Article per PMID: the highest version, the later one on a tie.
+
+    Update files can carry a PMID twice (pubmed_sample.xml has PMID 31383287 as
+    Version 1 and Version 2); the row keeps the newest.
+    """
+    latest: dict[int, Article] = {}
+    for article in articles:
+        kept = latest.get(article.pmid)
+        if kept is None or article.version >= kept.version:
+            latest[article.pmid] = article
+    return list(latest.values())

@@ -11,7 +11,7 @@ import click
 
 from .. import store
 from ..digest import DigestOptions
-from ..importer import ImportFileError, import_file
+from ..importer import ImportFileError, default_workers, import_file
 from ..job import JobOutcome, MailOptions, run_job
 from ..lock import LockHeld, database_lock
 from ..models import RunResult, SavedSearch
@@ -203,7 +203,15 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait
 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def import_(files: tuple[Path, ...]) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=default_workers,
+    show_default="usable cores, at most 4",
+    help="Processes that parse a large PubMed XML file in parallel; 1 parses here.",
+)
+def import_(files: tuple[Path, ...], jobs: int) -> None:
     """Load PubMed XML (.xml, .xml.gz: efetch, baseline, update files) or MEDLINE text
     (.txt, .nbib) into the database. Each file is stored whole or not at all.
 
@@ -216,7 +224,7 @@ def import_(files: tuple[Path, ...]) -> None:
     for path in files:
         bar = ProgressBar(path.name)
         try:
-            result = import_file(db, path, progress=lambda n, bar=bar: bar(n, 0))
+            result = import_file(db, path, progress=lambda n, bar=bar: bar(n, 0), workers=jobs)
         except (ImportFileError, PubmedParseError) as exc:
             fail(str(exc))
         except store.StoreError as exc:

@@ -7,7 +7,9 @@ from .articles import (
     mark_deleted,
     stored_pmids,
     upsert_articles,
+    write_articles,
 )
+from .bulk import bulk_articles
 from .db import StoreError, connect, utc_now, write_transaction
 from .runs import (
     add_members,
@@ -36,6 +38,7 @@ __all__ = [
     "advance_watermark",
     "article_rows",
     "authors_by_pmid",
+    "bulk_articles",
     "connect",
     "decode_article_row",
     "ensure_search",
@@ -57,6 +60,7 @@ __all__ = [
     "stored_pmids",
     "synced_until",
     "upsert_articles",
+    "write_articles",
     "utc_now",
     "write_transaction",
 ]

@@ -8,9 +8,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..classify import classify_article
 from ..models import Article
-from .encode import article_values, author_values
+from ..rows import EncodedArticles, article_values, encode_articles
 from .schema import ARTICLE_COLUMNS, TIER_COLUMNS
 
 JSON_COLUMNS = (
@@ -32,13 +31,13 @@ _UPSERT_ARTICLE = (
     f"VALUES ({', '.join('?' for _ in _WRITTEN_COLUMNS)}) "
     f"ON CONFLICT(pmid) DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in _UPDATE_COLUMNS)}"
 )
-_AUTHOR_COLUMNS = (
+AUTHOR_COLUMNS = (
     "pmid", "position", "last_name", "fore_name", "initials", "suffix",
     "collective_name", "affiliation", "affiliations", "orcid", "equal_contrib",
 )  # fmt: skip
 _INSERT_AUTHOR = (
-    f"INSERT INTO authors ({', '.join(_AUTHOR_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _AUTHOR_COLUMNS)})"
+    f"INSERT INTO authors ({', '.join(AUTHOR_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in AUTHOR_COLUMNS)})"
 )
 
 
@@ -47,43 +46,46 @@ def article_row(article: Article, now: str) -> dict[str, Any]:
     return dict(zip(ARTICLE_COLUMNS, article_values(article, now), strict=True))
 
 
-def tier_values(article: Article) -> tuple[str, int, int | None]:
-    """schema.TIER_COLUMNS for an Article: evidence tier, provisional flag, participants."""
-    c = classify_article(article)
-    return (c.tier, int(c.provisional), c.participants)
-
-
 def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None:
-    """Insert new articles, refresh stored ones in place (keeping first_seen).
+    """Insert new articles, refresh stored ones in place (keeping first_seen)."""
+    write_articles(db, encode_articles(articles, now))
+
+
+def write_articles(db: Database, batch: EncodedArticles) -> list[int]:
+    """Write encoded rows: insert new PMIDs, refresh stored ones in place.
 
     Plain executemany with one prepared statement: this is the import hot path.
     ON CONFLICT … DO UPDATE (not INSERT OR REPLACE) so the FTS update trigger fires
-    and the FTS index never keeps stale rows.
+    and the FTS index never keeps stale rows. A row never goes back to an older
+    version of its record: what is stored does not depend on how a file was batched.
+    Returns the PMIDs written.
     """
-    if not articles:
-        return
-    articles = _latest_versions(articles)
+    if not batch.rows:
+        return []
     conn = db.conn
-    conn.executemany(_UPSERT_ARTICLE, [article_values(a, now) + tier_values(a) for a in articles])
-    pmids = [(a.pmid,) for a in articles]
-    conn.executemany("DELETE FROM authors WHERE pmid = ?", pmids)
-    conn.executemany(
-        _INSERT_AUTHOR, [author_values(a.pmid, au) for a in articles for au in a.authors]
-    )
+    rows, authors = batch.rows, batch.authors
+    older = _older_than_stored(db, {row[0]: row[1] for row in rows})
+    if older:
+        rows = [r for r in rows if r[0] not in older]
+        authors = [a for a in authors if a[0] not in older]
+    conn.executemany(_UPSERT_ARTICLE, rows)
+    conn.executemany("DELETE FROM authors WHERE pmid = ?", [(r[0],) for r in rows])
+    conn.executemany(_INSERT_AUTHOR, authors)
+    return [r[0] for r in rows]
 
 
-def _latest_versions(articles: Sequence[Article]) -> list[Article]:
-    """One Article per PMID: the highest version, the later one on a tie.
-
-    Update files can carry a PMID twice (pubmed_sample.xml has PMID 31383287 as
-    Version 1 and Version 2); the row keeps the newest.
-    """
-    latest: dict[int, Article] = {}
-    for article in articles:
-        kept = latest.get(article.pmid)
-        if kept is None or article.version >= kept.version:
-            latest[article.pmid] = article
-    return list(latest.values())
+def _older_than_stored(db: Database, versions: dict[int, int]) -> set[int]:
+    """PMIDs whose incoming version is below the stored one."""
+    older: set[int] = set()
+    for marks, chunk in _in_chunks(versions):
+        older.update(
+            pmid
+            for pmid, stored in db.conn.execute(
+                f"SELECT pmid, version FROM articles WHERE pmid IN ({marks})", chunk
+            )
+            if stored is not None and versions[pmid] < stored
+        )
+    return older
 
 
 def mark_deleted(db: Database, pmids: Iterable[int], now: str) -> int:
