@@ -6,8 +6,9 @@
 Every tool runs in its own process on the same derived .xml.gz file (see common.py);
 records/s counts the work after the tool's imports (`wall` adds interpreter start-up),
 peak memory is that process's maximum RSS, and beside it the peak of the RSS summed over
-it and its children (`tracker import` parses large files in worker processes). With --repeat N each tool runs N times and
-the fastest run is kept (the machine may be shared; the slowest runs measure the others).
+it and its children (`tracker import` parses large files in worker processes). With
+--repeat N each tool runs N times and the fastest run is kept (the machine may be
+shared; the slowest runs measure the others).
 """
 
 from __future__ import annotations

@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 from faultkit import start, tracker, tracker_env, wait_for
 
-from tracker import store
+from tracker import import_worker, store
 from tracker.eutils_corpus import Corpus
+from tracker.import_pool import WorkerFailed, _Worker
 from tracker.importer import ImportFileError, import_file
 from tracker.pubmed import PubmedParseError, iter_pubmed_xml, open_pubmed_pieces
-from tracker.pubmed_split import iter_pieces
-from tracker.rows import encode_articles
+from tracker.pubmed_split import Piece, iter_pieces
+from tracker.rows import EncodedArticles, encode_articles
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
 BASELINE = SAMPLES / "baseline"
@@ -244,7 +245,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def large_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Over the CLI's 8 MiB threshold, and long enough (~1 s) to be stopped midway."""
+    """Over the CLI's 4 MiB threshold, and long enough (~1 s) to be stopped midway."""
     return derived_file(tmp_path_factory.mktemp("large"), 2000, gz=False)  # ~52 MB of XML
 
 
@@ -280,3 +281,61 @@ def test_unknown_file_kind_is_refused_before_any_worker_starts(tmp_path: Path) -
     db = store.connect(tmp_path / "t.db")
     with pytest.raises(ImportFileError, match="unknown kind of file"):
         import_file(db, path, **PARALLEL)  # type: ignore[arg-type]
+
+
+def test_a_worker_that_dies_fails_the_import_loudly() -> None:
+    piece = next(iter_pieces(io.BytesIO((BASELINE / "tipplerow__pubmed_sample.xml").read_bytes()),
+                             "sample", 3))  # fmt: skip
+    worker = _Worker("sample", "2025-01-06T06:00:00Z")
+    try:
+        assert [b.records for b in _encoded(worker, piece)] == [3]
+        worker.proc.kill()
+        worker.proc.wait()
+        worker.submit(piece)
+        with pytest.raises(WorkerFailed, match=r"stopped unexpectedly \(exit code -9\)"):
+            worker.result()
+    finally:
+        worker.stop()
+
+
+def test_a_bug_in_a_worker_is_reported_not_swallowed() -> None:
+    worker = _Worker("sample", "2025-01-06T06:00:00Z")
+    try:
+        worker.submit(Piece(data=None, first_line=1, head_lines=0))  # type: ignore[arg-type]
+        with pytest.raises(WorkerFailed, match="a parse worker failed: TypeError"):
+            worker.result()
+    finally:
+        worker.stop()
+    assert worker.proc.returncode == 0
+
+
+def _encoded(worker: _Worker, piece: Piece) -> list[EncodedArticles]:
+    worker.submit(piece)
+    return [b for b in worker.result() if isinstance(b, EncodedArticles)]
+
+
+WITH_REFERENCES = SAMPLES / "efetch" / "metapub__32051057.xml"
+
+
+def test_pieces_leave_reference_lists_out_but_keep_their_lines() -> None:
+    data = WITH_REFERENCES.read_bytes()
+    assert b"<ReferenceList>" in data
+    (piece,) = iter_pieces(io.BytesIO(data), "refs", 20)
+    assert b"<Reference>" not in piece.data and b"ReferenceList" not in piece.data
+    assert piece.data.count(b"\n") == data.count(b"\n")
+    assert list(iter_pubmed_xml(piece.data)) == list(iter_pubmed_xml(data))
+
+
+def test_nested_and_unclosed_reference_lists() -> None:
+    """Crafted from a real record: a list nested in the list (the DTD allows it), then the
+    same record cut short inside its reference list."""
+    data = WITH_REFERENCES.read_bytes()
+    inner = b"<ReferenceList><Reference><Citation>x</Citation></Reference></ReferenceList>"
+    nested = data.replace(b"</ReferenceList>", inner + b"</ReferenceList>", 1)
+    (piece,) = iter_pieces(io.BytesIO(nested), "nested", 20)
+    assert b"ReferenceList" not in piece.data
+    cut = data[: data.index(b"</ReferenceList>")]
+    (piece,) = iter_pieces(io.BytesIO(cut), "cut", 20)
+    assert piece.data.endswith(cut[cut.index(b"<PubmedArticleSet>") + 18 :])
+    with pytest.raises(PubmedParseError, match="malformed or truncated"):
+        import_worker.encode_piece(piece, "cut", "2025-01-06T06:00:00Z")

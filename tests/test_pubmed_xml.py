@@ -57,14 +57,26 @@ def test_read_ahead_ignores_zero_padding_after_the_last_member() -> None:
     assert _read_all(gzip.compress(plain) + b"\x00" * 1024) == plain
 
 
+def _gzip_error(data: bytes) -> type[BaseException]:
+    with pytest.raises((OSError, EOFError, zlib.error)) as failure:
+        gzip.decompress(data)
+    return failure.type
+
+
 def test_read_ahead_reports_a_stream_cut_short_and_garbage() -> None:
+    """Crafted damage to a compressed real record: the error gzip itself raises."""
     packed = gzip.compress(SAMPLE.read_bytes())
-    with pytest.raises(EOFError):
-        _read_all(packed[: len(packed) // 2])
-    with pytest.raises(zlib.error):
-        _read_all(b"\x1f\x8b" + b"\x00" * 64)
-    with pytest.raises(zlib.error):
-        _read_all(packed[:-8] + b"\x00\x00\x00\x00" + packed[-4:])  # crafted: bad CRC-32
+    damaged = [
+        packed[: len(packed) // 2],  # cut short
+        b"\x1f\x8b" + b"\x00" * 64,  # no compression method
+        packed[:-8] + b"\x00\x00\x00\x00" + packed[-4:],  # bad CRC-32
+        packed[:10] + b"\xff" * 60,  # not deflate data
+    ]
+    expected = [EOFError, gzip.BadGzipFile, gzip.BadGzipFile, zlib.error]
+    assert [_gzip_error(d) for d in damaged] == expected
+    for data, error in zip(damaged, expected, strict=True):
+        with pytest.raises(error):
+            _read_all(data)
 
 
 def test_read_ahead_thread_stops_when_parsing_stops_early() -> None:

@@ -7,19 +7,19 @@ per piece); the rows written are the same, since a row never goes back to an old
 version of its record (store.write_articles).
 
 Imports stay light on purpose (no sqlite-utils, no pandas): each worker is a fresh
-interpreter started with the "spawn" method.
+`python -m tracker.import_worker` (tracker/import_pool.py starts them).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
 import os
+import pickle
 import re
 import signal
-import threading
+import struct
+import sys
 from collections.abc import Iterable, Iterator
-from multiprocessing.process import BaseProcess
+from typing import IO, Any
 
 from lxml import etree
 
@@ -76,22 +76,54 @@ def _in_file_lines(message: str, piece: Piece) -> str:
     return re.sub(r"\bline (\d+)", lambda m: f"line {int(m[1]) + piece.line_offset}", message)
 
 
-def start_worker() -> None:
-    """Worker initializer.
+# ---------------------------------------------------------------- the worker process
 
-    Ctrl-C reaches the whole process group, but only the main process decides what an
-    interrupted import means (roll back, one line, exit 1), so workers ignore SIGINT.
-    A main process killed outright (SIGKILL, OOM) cannot shut its pool down: each
-    worker watches its parent and exits with it instead of waiting for work forever.
-    """
+_HEADER = struct.Struct(">Q")  # byte length of the pickle that follows
+
+
+def send(stream: IO[bytes], obj: Any) -> None:
+    """One length-prefixed pickle: how the main process and a worker talk."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def receive(stream: IO[bytes]) -> Any:
+    """The next object, or EOFError at the end of input."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    size = _HEADER.unpack(header)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)  # noqa: S301 - written by our own parent or child process
+
+
+def serve(label: str, now: str, source: IO[bytes], sink: IO[bytes]) -> None:
+    """Pieces from `source` until it ends, each answered on `sink` in order:
+    ("ok", batches), ("parse-error", message) or ("failed", message)."""
+    while True:
+        try:
+            piece = receive(source)
+        except EOFError:
+            return
+        try:
+            reply: tuple[str, object] = ("ok", encode_piece(piece, label, now))
+        except PubmedParseError as exc:
+            reply = ("parse-error", str(exc))
+        except Exception as exc:  # a bug, not the file: reported, not swallowed
+            reply = ("failed", f"{type(exc).__name__}: {exc}")
+        try:
+            send(sink, reply)
+        except BrokenPipeError:  # the import stopped: nobody is reading any more
+            return
+
+
+if __name__ == "__main__":
+    # Ctrl-C reaches the whole process group; the main process alone decides what an
+    # interrupted import means (roll back, exit 1) and then closes this one's input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(
-            target=_exit_with, args=(parent,), name="parent-watch", daemon=True
-        ).start()
-
-
-def _exit_with(parent: BaseProcess) -> None:
-    multiprocessing.connection.wait([parent.sentinel])
-    os._exit(1)
+    serve(sys.argv[1], sys.argv[2], sys.stdin.buffer, sys.stdout.buffer)
+    os._exit(0)  # nothing left to flush; skip freeing every object one by one

@@ -4,17 +4,14 @@ and MEDLINE text into the database, one transaction per file.
 A large <PubmedArticleSet> file is parsed by worker processes, piece by piece
 (tracker/import_worker.py), while this process inflates, cuts and writes; anything
 else is parsed here. Both paths write the same rows in the same order, so the
-database ends up the same either way (tests/test_import_parallel.py).
+database ends up the same either way (tests/test_import_parallel.py); the one
+difference is that the pieces leave out reference lists unread (pubmed_split.py).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +19,16 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from . import store
-from .import_worker import PIECE_RECORDS, Encoded, encode_piece, encode_records, start_worker
+from .import_pool import WorkerFailed, encode_in_workers
+from .import_worker import PIECE_RECORDS, Encoded, encode_records
 from .medline import open_medline_file
 from .models import Article, DeletedCitations
 from .pubmed import can_cut, open_pubmed_file, open_pubmed_pieces
 
 MEDLINE_SUFFIXES = (".txt", ".nbib", ".medline")
 XML_SUFFIXES = (".xml", ".xml.gz", ".gz")
-# Below this size starting worker interpreters (~0.3 s) costs more than it saves.
-PARALLEL_FROM_BYTES = 8 << 20
+# Below this size starting worker interpreters (~0.1 s) costs more than it saves.
+PARALLEL_FROM_BYTES = 4 << 20  # ~600 records gzipped, ~150 as plain XML
 MAX_WORKERS = 4  # past ~3 workers the writer in this process is the bottleneck
 
 
@@ -109,28 +107,8 @@ def _worth_cutting(path: Path, parallel_from_bytes: int) -> bool:
 
 
 def _encoded_by_workers(path: Path, now: str, workers: int) -> Iterator[Encoded]:
-    """Each piece's batches, in file order, parsed `workers` pieces at a time.
-
-    At most two pieces per worker are in flight, so memory stays flat however large
-    the file. "spawn": a forked copy of this process would carry its open database
-    and the read-ahead thread's state into every worker.
-    """
-    label = os.fspath(path)
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=start_worker,
-    ) as pool:
-        pending: deque[Future[list[Encoded]]] = deque()
-        try:
-            for piece in open_pubmed_pieces(path, PIECE_RECORDS):
-                pending.append(pool.submit(encode_piece, piece, label, now))
-                if len(pending) >= 2 * workers:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
-        except BrokenProcessPool as exc:
-            raise ImportFileError(f"{path}: a parse worker stopped unexpectedly ({exc})") from None
-        finally:
-            for future in pending:
-                future.cancel()
+    try:
+        pieces = open_pubmed_pieces(path, PIECE_RECORDS)
+        yield from encode_in_workers(pieces, os.fspath(path), now, workers)
+    except WorkerFailed as exc:
+        raise ImportFileError(f"{path}: {exc}; nothing was stored") from None

@@ -6,6 +6,12 @@ tags; it parses no XML. A cut is a hint, never trusted: every piece is a whole
 document that libxml2 parses in full, so a cut in the wrong place (an end tag inside a
 comment or CDATA section, which PubMed never writes) makes a malformed piece and a loud
 failure of the whole import, never a wrong record.
+
+Reference lists are left out of the pieces: they are ~70% of a record as efetch and
+the baseline files serve it today, and the tracker reads nothing in them. Each is
+replaced by its newlines, so libxml2's line numbers still point into the file. What
+is lost is the checking of their insides: a file whose only damage is inside a
+<ReferenceList> imports through the workers, where parsing in one process refuses it.
 """
 
 from __future__ import annotations
@@ -70,11 +76,49 @@ def iter_pieces(stream: BinaryIO, label: str, records: int) -> Iterator[Piece]:
         scan = end.end()
         count += 1
         if count == records:
-            yield Piece(head + bytes(buf[:scan]) + _ROOT_END, first_line, head_lines)
+            body = _without_reference_lists(bytes(buf[:scan]))
+            yield Piece(head + body + _ROOT_END, first_line, head_lines)
             first_line += buf.count(b"\n", 0, scan)
             del buf[:scan]
             scan = count = 0
-    yield Piece(head + bytes(buf), first_line, head_lines)
+    yield Piece(head + _without_reference_lists(bytes(buf)), first_line, head_lines)
+
+
+_REFS = b"ReferenceList>"
+_REFS_OPEN = b"<" + _REFS
+
+
+def _without_reference_lists(data: bytes) -> bytes:
+    """Every <ReferenceList> (nested ones with it) replaced by the newlines it held.
+
+    An unclosed list (a file cut short) stays, for libxml2 to report.
+    """
+    kept: list[bytes] = []
+    pos = 0
+    while (start := data.find(_REFS_OPEN, pos)) >= 0:
+        end = _reference_list_end(data, start)
+        if end < 0:
+            break
+        kept += (data[pos:start], b"\n" * data.count(b"\n", start, end))
+        pos = end
+    if not kept:
+        return data
+    kept.append(data[pos:])
+    return b"".join(kept)
+
+
+def _reference_list_end(data: bytes, start: int) -> int:
+    """Offset just past the end tag matching the <ReferenceList> at `start`, or -1."""
+    depth, pos = 0, start
+    while (found := data.find(_REFS, pos)) >= 0:
+        pos = found + len(_REFS)
+        if data[found - 1 : found] == b"<":
+            depth += 1
+        elif data[found - 2 : found] == b"</":
+            depth -= 1
+            if depth == 0:
+                return pos
+    return -1
 
 
 def _split_head(stream: BinaryIO, label: str) -> tuple[bytes, bytearray]:
