@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -80,6 +81,8 @@ def digest(records: int, workdir: Path) -> list[list[str]]:
     search = SavedSearch(name=NAME, term="eng[la] OR fre[la] OR ger[la] OR spa[la] OR chi[la] "
                          "OR jpn[la]", title=NAME, since=today - timedelta(days=400))  # fmt: skip
     db_path = workdir / "digest.db"
+    _remove_db(db_path)  # a --workdir kept from an earlier run must not count as stored
+    shutil.rmtree(workdir / "reports", ignore_errors=True)
     reset_shared_limiters()
     server = LocalEutils(corpus=corpus)
     rows = []
@@ -99,8 +102,14 @@ def digest(records: int, workdir: Path) -> list[list[str]]:
     return rows
 
 
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def build_find_db(path: Path, articles: int) -> int:
     """`articles` rows: the real samples, then SQL copies under new PMIDs (FTS via triggers)."""
+    _remove_db(path)
     db = store.connect(path)
     real = []
     for f in sorted((ROOT / "tests" / "data" / "pubmed-samples" / "efetch").glob("*.xml")):

@@ -243,7 +243,9 @@ def _json_document(
         "held_by_tier": {h["tier"]: h["count"] for h in context["held"]},
         "studies_per_year": {str(y): n for y, n in sorted(context["years"].items())},
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # Compact: json.dumps with an indent runs the pure-Python encoder, ~6x slower for
+    # a first digest of 10,000 studies (0.6 s); readers use the HTML and Markdown.
+    return json.dumps(doc, ensure_ascii=False) + "\n"
 
 
 def _free_paths(folder: Path, today: date) -> dict[str, Path]:

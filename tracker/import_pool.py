@@ -6,7 +6,7 @@ semaphores, so no resource-tracker process (~13 MB); the worker imports only wha
 needs, not the program that started it; and a worker whose parent dies sees end of
 input and exits by itself, so an import killed outright leaves nothing running.
 
-Pieces go round-robin, at most four per worker in flight, and results are read back
+Pieces go round-robin, at most eight per worker in flight (a few MB), and results are read back
 in the same order, so batches reach the writer in file order. Each worker has a
 feeder thread writing its pieces, so the main thread never blocks writing to a
 worker that is itself blocked writing a result nobody reads yet.
@@ -28,7 +28,7 @@ from .import_worker import Encoded, receive, send
 from .pubmed_split import Piece
 from .pubmed_xml import PubmedParseError
 
-_IN_FLIGHT_PER_WORKER = 4
+_IN_FLIGHT_PER_WORKER = 8
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[1])
 
 
