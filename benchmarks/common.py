@@ -46,6 +46,12 @@ def current_dtd_files() -> list[Path]:
     ]
 
 
+def baseline_files() -> list[Path]:
+    """Real records from NLM annual baseline files (1970s and 2020 records: short, most
+    without reference lists), the other kind of file a researcher imports."""
+    return sorted((SAMPLES / "baseline").glob("net-synergy__pubmed21n*.xml"))
+
+
 def current_corpus() -> Corpus:
     """The current-DTD sample records, as the local E-utilities server holds them."""
     corpus = Corpus()
@@ -65,13 +71,21 @@ class DerivedFile:
         return self.xml_bytes / self.records / 1024
 
 
-def build_pubmed_file(records: int, workdir: Path) -> DerivedFile:
-    """A gzipped PubmedArticleSet of `records` renumbered real records (cached per size)."""
-    path = workdir / f"derived-from-real-samples-pubmed250101-{records}.xml.gz"
+def build_pubmed_file(records: int, workdir: Path, kind: str = "efetch") -> DerivedFile:
+    """A gzipped PubmedArticleSet of `records` renumbered real records (cached per size).
+
+    kind "efetch": the current-DTD efetch samples; "baseline": the baseline samples.
+    """
+    prefix = "pubmed250101" if kind == "efetch" else "baseline"
+    path = workdir / f"derived-from-real-samples-{prefix}-{records}.xml.gz"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         return DerivedFile(path=path, **json.loads(meta.read_text()))
-    corpus = current_corpus()
+    if kind == "efetch":
+        corpus = current_corpus()
+    else:
+        corpus = Corpus()
+        corpus.load_files(baseline_files())
     sources = len(corpus)
     pmids = corpus.clone_renumbered(
         records, DERIVED_START_PMID, date(2020, 1, 1), date(2024, 12, 31)

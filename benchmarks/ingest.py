@@ -46,8 +46,10 @@ def measure(tool: str, path: Path, workdir: Path, repeat: int) -> Measured:
     return min(runs, key=lambda m: m.work_seconds)
 
 
-def compare(records: int, workdir: Path, repeat: int, tools: tuple[str, ...] = TOOLS) -> dict:
-    derived = build_pubmed_file(records, workdir)
+def compare(
+    records: int, workdir: Path, repeat: int, tools: tuple[str, ...] = TOOLS, kind: str = "efetch"
+) -> dict:
+    derived = build_pubmed_file(records, workdir, kind)
     results = {tool: measure(tool, derived.path, workdir, repeat) for tool in tools}
     return {"file": derived, "results": results}
 
@@ -100,12 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
     parser.add_argument("--repeat", type=int, default=1, help="runs per tool; the fastest is kept")
     parser.add_argument("--workdir", help="where derived files go (default: a new temp dir)")
+    parser.add_argument("--kind", choices=("efetch", "baseline"), default="efetch",
+                        help="records derived from the efetch samples (default) or the "
+                        "baseline-file samples")  # fmt: skip
     args = parser.parse_args(argv)
     workdir = workdir_for(args.workdir)
     if args.memory:
         print(memory_table(memory(args.memory, workdir, args.repeat)))
         return 0
-    found = compare(args.records, workdir, args.repeat, tuple(args.tools))
+    found = compare(args.records, workdir, args.repeat, tuple(args.tools), args.kind)
     derived = found["file"]
     print(f"{derived.path.name}: {derived.records:,} records from {derived.sources} real ones, "
           f"{derived.mean_record_kb:.1f} KB each on average")  # fmt: skip

@@ -43,6 +43,17 @@ def main(argv: list[str] | None = None) -> int:
               ingest.compare_table(found)]  # fmt: skip
     print(parts[-1], flush=True)
 
+    found = ingest.compare(300 if q else 20_000, workdir, repeat=1 if q else 2,
+                           tools=("tracker-import", "pubmed_parser", "bare-iterparse"),
+                           kind="baseline")  # fmt: skip
+    derived = found["file"]
+    parts += ["", f"### The same on records from NLM baseline files: {derived.records:,} records",
+              "", f"`{derived.path.name}`: derived from the {derived.sources} real records "
+              "in tests/data/pubmed-samples/baseline/net-synergy__* (1970s and 2020 records, "
+              f"{derived.mean_record_kb:.1f} KB each on average, few reference lists).", "",
+              ingest.compare_table(found)]  # fmt: skip
+    print(parts[-1], flush=True)
+
     sizes = [200, 300] if q else [1_000, 10_000, 50_000]
     parts += ["", "## 2. Memory: `tracker import` by file size", "",
               ingest.memory_table(ingest.memory(sizes, workdir, repeat=1))]  # fmt: skip

@@ -20,3 +20,11 @@ def test_ingest_benchmark_runs_every_tool_at_200_records(tmp_path: Path) -> None
     ours = found["results"]["tracker-import"]
     assert ours.records == 200 and ours.peak_rss_mb > 0
     assert "tracker import" in ingest.compare_table(found)
+
+
+def test_baseline_kind_is_derived_from_the_baseline_samples(tmp_path: Path) -> None:
+    derived = build_pubmed_file(120, tmp_path, kind="baseline")
+    assert derived.records == 120 and 50 < derived.sources < 120
+    assert derived.path.name.startswith("derived-from-real-samples-baseline-")
+    found = ingest.compare(120, tmp_path, repeat=1, tools=("tracker-import",), kind="baseline")
+    assert found["results"]["tracker-import"].records == 120
