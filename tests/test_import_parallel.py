@@ -339,3 +339,33 @@ def test_nested_and_unclosed_reference_lists() -> None:
     assert piece.data.endswith(cut[cut.index(b"<PubmedArticleSet>") + 18 :])
     with pytest.raises(PubmedParseError, match="malformed or truncated"):
         import_worker.encode_piece(piece, "cut", "2025-01-06T06:00:00Z")
+
+
+@pytest.mark.parametrize("options", [{}, PARALLEL], ids=["one process", "workers"])
+def test_an_older_version_read_later_leaves_the_row_and_its_index_alone(
+    tmp_path: Path, options: dict[str, object]
+) -> None:
+    """Crafted: pubmed_sample.xml without its Version 2 record of PMID 31383287, imported
+    after the whole (real) file stored Version 2."""
+    data = (BASELINE / "tipplerow__pubmed_sample.xml").read_bytes()
+    v2 = data.index(b'<PMID Version="2">31383287</PMID>')
+    start = data.rindex(b"<PubmedArticle>", 0, v2)
+    end = data.index(b"</PubmedArticle>", v2) + len(b"</PubmedArticle>")
+    only_v1 = tmp_path / "crafted-without-version-2-pubmed_sample.xml"
+    only_v1.write_bytes(data[:start] + data[end:])
+    db_path = tmp_path / "t.db"
+    db = store.connect(db_path)
+    import_file(db, BASELINE / "tipplerow__pubmed_sample.xml")
+    before = db.conn.execute("SELECT version, title FROM articles WHERE pmid = 31383287").fetchone()
+    import_file(db, only_v1, **options)  # type: ignore[arg-type]
+    after = db.conn.execute("SELECT version, title FROM articles WHERE pmid = 31383287").fetchone()
+    db.conn.close()
+    assert before[0] == 2 and after == before
+    word = max(before[1].split(), key=len).strip(".,:;()")
+    snap = snapshot(db_path)  # runs FTS5's integrity-check
+    conn = sqlite3.connect(db_path)
+    hits = conn.execute(
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (f'"{word}"',)
+    ).fetchall()
+    conn.close()
+    assert (31383287,) in hits and len(snap["triggers"]) == 3  # type: ignore[arg-type]

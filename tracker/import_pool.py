@@ -41,12 +41,15 @@ class _Worker:
         env = dict(os.environ)
         # the same tracker package as this process, installed or not
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
-        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "tracker.import_worker", label, now],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
+        try:
+            self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "tracker.import_worker", label, now],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+            )
+        except OSError as exc:
+            raise WorkerFailed(f"cannot start a parse worker: {exc}") from None
         self._pieces: queue.Queue[Piece | None] = queue.Queue()
         self._feeder = threading.Thread(target=self._feed, name="import-feeder", daemon=True)
         self._feeder.start()
@@ -91,9 +94,10 @@ def encode_in_workers(
     pieces: Iterable[Piece], label: str, now: str, workers: int
 ) -> Iterator[Encoded]:
     """Every piece's batches, in file order, parsed by `workers` processes."""
-    pool = [_Worker(label, now) for _ in range(workers)]
+    pool: list[_Worker] = []
     pending: deque[_Worker] = deque()
     try:
+        pool.extend(_Worker(label, now) for _ in range(workers))
         for index, piece in enumerate(pieces):
             if len(pending) >= _IN_FLIGHT_PER_WORKER * workers:
                 yield from pending.popleft().result()

@@ -51,41 +51,47 @@ def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None
     write_articles(db, encode_articles(articles, now))
 
 
-def write_articles(db: Database, batch: EncodedArticles) -> list[int]:
+def write_articles(
+    db: Database, batch: EncodedArticles, stored: dict[int, int | None] | None = None
+) -> list[int]:
     """Write encoded rows: insert new PMIDs, refresh stored ones in place.
 
     Plain executemany with one prepared statement: this is the import hot path.
     ON CONFLICT … DO UPDATE (not INSERT OR REPLACE) so the FTS update trigger fires
     and the FTS index never keeps stale rows. A row never goes back to an older
     version of its record: what is stored does not depend on how a file was batched.
+    `stored` is stored_versions() of the batch when the caller already asked.
     Returns the PMIDs written.
     """
     if not batch.rows:
         return []
-    conn = db.conn
+    if stored is None:
+        stored = stored_versions(db, [row[0] for row in batch.rows])
     rows, authors = batch.rows, batch.authors
-    older = _older_than_stored(db, {row[0]: row[1] for row in rows})
+    older = {row[0] for row in rows if not replaces(row[1], stored.get(row[0]))}
     if older:
         rows = [r for r in rows if r[0] not in older]
         authors = [a for a in authors if a[0] not in older]
+    conn = db.conn
     conn.executemany(_UPSERT_ARTICLE, rows)
     conn.executemany("DELETE FROM authors WHERE pmid = ?", [(r[0],) for r in rows])
     conn.executemany(_INSERT_AUTHOR, authors)
     return [r[0] for r in rows]
 
 
-def _older_than_stored(db: Database, versions: dict[int, int]) -> set[int]:
-    """PMIDs whose incoming version is below the stored one."""
-    older: set[int] = set()
-    for marks, chunk in _in_chunks(versions):
-        older.update(
-            pmid
-            for pmid, stored in db.conn.execute(
-                f"SELECT pmid, version FROM articles WHERE pmid IN ({marks})", chunk
-            )
-            if stored is not None and versions[pmid] < stored
+def replaces(version: int, stored_version: int | None) -> bool:
+    """Whether a record of `version` may replace the stored row (None: nothing stored)."""
+    return stored_version is None or version >= stored_version
+
+
+def stored_versions(db: Database, pmids: Iterable[int]) -> dict[int, int | None]:
+    """The stored version of each of `pmids` that is in `articles`."""
+    found: dict[int, int | None] = {}
+    for marks, chunk in _in_chunks(pmids):
+        found.update(
+            db.conn.execute(f"SELECT pmid, version FROM articles WHERE pmid IN ({marks})", chunk)
         )
-    return older
+    return found
 
 
 def mark_deleted(db: Database, pmids: Iterable[int], now: str) -> int:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from sqlite_utils import Database
 
 from ..rows import EncodedArticles
-from .articles import _in_chunks, stored_pmids, write_articles
+from .articles import _in_chunks, replaces, stored_versions, write_articles
 
 _FTS = "articles_fts"
 _INDEX_EVERY = 2000  # rows indexed together: keeps the pending PMID set small
@@ -30,14 +30,19 @@ class BulkArticles:
         self._unindexed: set[int] = set()
 
     def write(self, batch: EncodedArticles) -> None:
-        stored = sorted(stored_pmids(self._db, (row[0] for row in batch.rows)) - self._unindexed)
-        if stored:  # a refreshed row: its old words leave the index before it changes
+        stored = stored_versions(self._db, [row[0] for row in batch.rows])
+        refreshed = [
+            pmid
+            for pmid, version, *_ in batch.rows
+            if pmid in stored and pmid not in self._unindexed and replaces(version, stored[pmid])
+        ]
+        if refreshed:  # their old words leave the index before the rows change
             self._fts_from_rows(
                 f"INSERT INTO {_FTS} ({_FTS}, rowid, title, abstract) "
                 "SELECT 'delete', pmid, title, abstract FROM articles",
-                stored,
+                sorted(refreshed),
             )
-        self._unindexed.update(write_articles(self._db, batch))
+        self._unindexed.update(write_articles(self._db, batch, stored))
         if len(self._unindexed) >= _INDEX_EVERY:
             self.flush()
 
