@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tracker.eutils_server import LocalEutils
+from tracker.lock import database_lock
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
 FILES = sorted((SAMPLES / "efetch").glob("metapub__[0-9]*.xml"))
@@ -141,6 +142,17 @@ def test_import_stores_real_files_and_refuses_a_bad_one_whole(workdir):
         sqlite3.connect(workdir / "tracker.db").execute("SELECT COUNT(*) FROM articles").fetchone()
     )
     assert before == after
+
+
+def test_import_takes_the_database_lock_like_a_run(workdir):
+    """A run holds tracker.db.lock: an import waits for it or exits 3, storing nothing."""
+    good = SAMPLES / "baseline" / "tipplerow__pubmed_sample.xml"
+    with database_lock(workdir / "tracker.db"):
+        proc = tracker("import", "--wait", "0.2", str(good), cwd=workdir)
+    assert_one_line_error(proc, 3, "another tracker run is using", "more than 0.2s")
+    assert not (workdir / "tracker.db").exists()
+    proc = tracker("import", str(good), cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_a_damaged_database_is_refused_with_how_to_restore(workdir):

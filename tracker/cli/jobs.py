@@ -11,7 +11,7 @@ import click
 
 from .. import store
 from ..digest import DigestOptions
-from ..importer import ImportFileError, default_workers, import_file
+from ..importer import ImportFileError, ImportResult, default_workers, import_file
 from ..job import JobOutcome, MailOptions, run_job
 from ..lock import LockHeld, database_lock
 from ..models import RunResult, SavedSearch
@@ -211,7 +211,8 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait
     show_default="usable cores, at most 4",
     help="Processes that parse a large PubMed XML file in parallel; 1 parses here.",
 )
-def import_(files: tuple[Path, ...], jobs: int) -> None:
+@_WAIT
+def import_(files: tuple[Path, ...], jobs: int, wait: float) -> None:
     """Load PubMed XML (.xml, .xml.gz: efetch, baseline, update files) or MEDLINE text
     (.txt, .nbib) into the database. Each file is stored whole or not at all.
 
@@ -219,6 +220,21 @@ def import_(files: tuple[Path, ...], jobs: int) -> None:
     Example:
       tracker import pubmed25n0001.xml.gz export.nbib
     """
+    try:
+        with database_lock(settings().db_path, wait):
+            done = _import_files(files, jobs)
+    except LockHeld as exc:
+        raise Locked(str(exc)) from None
+    if settings().as_json:
+        emit_json(
+            [{"path": str(r.path), "articles": r.articles, "deleted": r.deleted} for r in done]
+        )
+
+
+def _import_files(files: tuple[Path, ...], jobs: int) -> list[ImportResult]:
+    """Under the database lock, like a run: a run started meanwhile waits (`--wait`) or
+    exits 3 with a clear line, instead of failing on SQLite's busy timeout partway through
+    an import that can take minutes (NLM baseline files)."""
     db = open_db()
     done = []
     for path in files:
@@ -234,10 +250,7 @@ def import_(files: tuple[Path, ...], jobs: int) -> None:
         done.append(result)
         if not settings().as_json:
             click.echo(f"{path}: {result.articles} records stored, {result.deleted} marked deleted")
-    if settings().as_json:
-        emit_json(
-            [{"path": str(r.path), "articles": r.articles, "deleted": r.deleted} for r in done]
-        )
+    return done
 
 
 @cli.command()
