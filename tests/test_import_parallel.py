@@ -13,14 +13,13 @@ import os
 import signal
 import sqlite3
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
 from faultkit import start, tracker, tracker_env, wait_for
 
+from benchmarks.common import build_pubmed_file
 from tracker import import_worker, store
-from tracker.eutils_corpus import Corpus
 from tracker.import_pool import WorkerFailed, _Worker
 from tracker.importer import ImportFileError, import_file
 from tracker.pubmed import PubmedParseError, iter_pubmed_xml, open_pubmed_pieces
@@ -29,10 +28,6 @@ from tracker.rows import EncodedArticles, encode_articles
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
 BASELINE = SAMPLES / "baseline"
-DOCTYPE = (
-    b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
-    b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
-)
 # Files where each path matters: baseline subsets, an update file with DeleteCitation
 # and one PMID in two versions, a gzip update file, books.
 REAL_FILES = [
@@ -48,20 +43,13 @@ IMPORT_TIME_COLUMNS = {"first_seen", "updated", "deleted"}
 
 
 def derived_file(folder: Path, records: int, *, gz: bool = True) -> Path:
-    """Real sample records repeated under new PMIDs from 90,000,000 (derived, not invented)."""
-    corpus = Corpus()
-    corpus.load_files([SAMPLES / "efetch"])
-    pmids = corpus.clone_renumbered(records, 90_000_000, date(2020, 1, 1), date(2024, 12, 31))
-    body = io.BytesIO()
-    body.write(DOCTYPE + b"<PubmedArticleSet>\n")
-    for pmid in pmids:
-        entry = corpus.get(pmid)
-        assert entry is not None
-        body.write(entry.render() + b"\n")
-    body.write(b"</PubmedArticleSet>\n")
-    path = folder / f"derived-from-real-samples-{records}.xml{'.gz' if gz else ''}"
-    path.write_bytes(gzip.compress(body.getvalue()) if gz else body.getvalue())
-    return path
+    """Real efetch records repeated under new PMIDs, as the benchmarks build them."""
+    path = build_pubmed_file(records, folder).path
+    if gz:
+        return path
+    plain = path.with_suffix("")  # derived-….xml
+    plain.write_bytes(gzip.decompress(path.read_bytes()))
+    return plain
 
 
 def snapshot(db_path: Path) -> dict[str, object]:

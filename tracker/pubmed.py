@@ -69,22 +69,23 @@ def can_cut(path: str | os.PathLike[str]) -> bool:
     """
     label = os.fspath(path)
     try:
-        with _opened(label) as stream:
+        with _opened(label, read_ahead=False) as stream:
             return read_prolog(stream, label)[1] == "PubmedArticleSet"
-    except (OSError, PubmedParseError):
+    except (OSError, EOFError, zlib.error, PubmedParseError):
         return False
 
 
 @contextmanager
-def _opened(label: str) -> Iterator[BinaryIO]:
-    """The file's bytes, inflated in a read-ahead thread when it is gzip."""
+def _opened(label: str, read_ahead: bool = True) -> Iterator[BinaryIO]:
+    """The file's bytes, inflated when it is gzip: in a read-ahead thread for parsing,
+    in place for a peek at the prolog (the thread would inflate megabytes ahead)."""
     with open(label, "rb") as raw:
         if raw.read(2) != b"\x1f\x8b":
             raw.seek(0)
             yield raw
             return
         raw.seek(0)
-        with GzipReadAhead(raw) as stream:
+        with GzipReadAhead(raw) if read_ahead else gzip.GzipFile(fileobj=raw) as stream:
             try:
                 yield stream
             except (gzip.BadGzipFile, EOFError, zlib.error) as exc:

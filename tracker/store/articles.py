@@ -113,13 +113,7 @@ def _in_chunks(pmids: Iterable[int], size: int = 900) -> Iterator[tuple[str, lis
 
 def stored_pmids(db: Database, pmids: Iterable[int]) -> set[int]:
     """Which of `pmids` are already in `articles`."""
-    found: set[int] = set()
-    for marks, chunk in _in_chunks(pmids):
-        found.update(
-            r[0]
-            for r in db.conn.execute(f"SELECT pmid FROM articles WHERE pmid IN ({marks})", chunk)
-        )
-    return found
+    return set(stored_versions(db, pmids))
 
 
 def decode_article_row(row: dict[str, Any]) -> dict[str, Any]:

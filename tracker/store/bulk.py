@@ -2,7 +2,8 @@
 
 The FTS5 triggers on `articles` (schema m001) index one row per statement; for an
 import of thousands of rows, indexing them afterwards with one INSERT … SELECT per
-chunk costs about half as much (benchmarks/RESULTS.md). Inside the import's write
+chunk costs about half as much (writing 10,000 efetch records: 0.089 ms a row with
+the index built this way, 0.156 ms through the triggers). Inside the import's write
 transaction the three triggers are dropped, the rows written, their index entries
 added, and the triggers created again from their own stored SQL, so what commits is
 the same schema and the same index; a failure rolls the DDL back with everything else.
