@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tracker.classify import TIERS, indexed_tier, participants, text_tier  # noqa: E402
-from tracker.eutils_corpus import Corpus  # noqa: E402
+from tracker.lookalikes.eutils.corpus import Corpus  # noqa: E402
 from tracker.models import Article  # noqa: E402
 from tracker.pubmed import parse_pubmed_xml  # noqa: E402
 

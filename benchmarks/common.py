@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python benchmarks/ingest.py` puts benchmarks/ first instead
     sys.path.insert(0, str(ROOT))
 
-from tracker.eutils_corpus import Corpus  # noqa: E402
+from tracker.lookalikes.eutils.corpus import Corpus  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
 CURRENT_DTDS = (b"pubmed_250101.dtd", b"pubmed_240101.dtd")

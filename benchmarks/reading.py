@@ -10,7 +10,7 @@ then, after a week that brought 50 more, the weekly digest.
 
 find: `--find` stored articles (the derived records, copied in SQL under new PMIDs,
 each copy through the FTS triggers), then the query `tracker find` runs
-(tracker.store.queries_read.find_articles on tracker.find.fts_query) timed in-process
+(tracker.store.reads.find_articles on tracker.research.find.fts_query) timed in-process
 over several queries; median and worst are reported, plus one `tracker find` process.
 """
 
@@ -32,13 +32,13 @@ if __package__ in (None, ""):
 
 from benchmarks.common import DERIVED_START_PMID, ROOT, current_corpus, table
 from tracker import store
-from tracker.eutils import EutilsClient, EutilsConfig
-from tracker.eutils_ratelimit import reset_shared_limiters
-from tracker.eutils_server import LocalEutils
+from tracker.ingest.sync import run_search
+from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
+from tracker.ncbi.client import EutilsClient, EutilsConfig
+from tracker.ncbi.ratelimit import reset_shared_limiters
 from tracker.pubmed import parse_pubmed_xml
 from tracker.store.schema import ARTICLE_COLUMNS
-from tracker.sync import run_search
 
 FIND_QUERIES = (
     "baclofen",
@@ -139,13 +139,13 @@ def find(articles: int, workdir: Path, repeat: int = 5) -> tuple[list[list[str]]
     stored = build_find_db(db_path, articles)
     db = store.connect(db_path)
     try:
-        from tracker.find import fts_query
-        from tracker.store.queries_read import find_articles
+        from tracker.research.find import fts_query
+        from tracker.store.reads import find_articles
 
         def run_query(text: str) -> int:
             return len(find_articles(db, fts_query(text).expression, limit=20))
 
-        how = "`tracker find`'s query (queries_read.find_articles on find.fts_query)"
+        how = "`tracker find`'s query (reads.find_articles on find.fts_query)"
     except ImportError:  # tracker find not there yet: the bare FTS5 query it would run
 
         def run_query(text: str) -> int:

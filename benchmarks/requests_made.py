@@ -3,7 +3,7 @@
     python benchmarks/requests_made.py            # 25,000-record backfill + quiet week
     python benchmarks/requests_made.py --records 25000 --searches 10
 
-A local E-utilities server (tracker.eutils_server.LocalEutils, rate limiting on, as
+A local E-utilities server (tracker.lookalikes.eutils.server.LocalEutils, rate limiting on, as
 NCBI answers 429 above 3 requests/s without a key) holds `--records` derived records:
 real current-DTD samples renumbered by `clone_renumbered`, Create Dates spread over
 2015..last week, all English so the saved search `eng[la]` matches every one.
@@ -33,13 +33,13 @@ if __package__ in (None, ""):
 
 from benchmarks.common import DERIVED_START_PMID, current_corpus, table
 from tracker import store
-from tracker.eutils import EutilsClient, EutilsConfig
-from tracker.eutils_corpus import Corpus
-from tracker.eutils_faults import max_in_window
-from tracker.eutils_ratelimit import reset_shared_limiters
-from tracker.eutils_server import LocalEutils
+from tracker.ingest.sync import EFETCH_BATCH, run_search
+from tracker.lookalikes.eutils.corpus import Corpus
+from tracker.lookalikes.eutils.faults import max_in_window
+from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
-from tracker.sync import EFETCH_BATCH, run_search
+from tracker.ncbi.client import EutilsClient, EutilsConfig
+from tracker.ncbi.ratelimit import reset_shared_limiters
 
 ESEARCH_CAP = 9_999
 TERM = "eng[la]"

@@ -1,7 +1,7 @@
 """All four benchmarks, written to benchmarks/RESULTS.md with the machine they ran on.
 
-    python benchmarks/run_all.py                  # ~10 minutes on 2 cores
-    python benchmarks/run_all.py --out /tmp/RESULTS.md --quick   # small sizes, ~1 minute
+python benchmarks/run_all.py                  # ~10 minutes on 2 cores
+python benchmarks/run_all.py --out /tmp/RESULTS.md --quick   # small sizes, ~1 minute
 """
 
 from __future__ import annotations

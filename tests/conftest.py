@@ -6,7 +6,7 @@ Reusable from any test file:
   stopped after the test. Add faults with ``eutils_server.faults.push(...)``.
 * ``eutils_config`` – factory: EutilsConfig pointed at the server, with test-fast back-off.
 * ``eutils_client`` – factory: EutilsClient(eutils_config(**overrides)), closed after the test.
-* ``max_in_window`` (from tracker.eutils_faults) – most request starts in any rolling second.
+* ``max_in_window`` (from tracker.lookalikes.eutils.faults) – most request starts in any rolling second.
 No test touches the network: everything goes to 127.0.0.1.
 """
 
@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the package is not installed in the venv
     sys.path.insert(0, str(ROOT))
 
-from tracker.eutils import EutilsClient, EutilsConfig  # noqa: E402
-from tracker.eutils_corpus import Corpus  # noqa: E402
-from tracker.eutils_ratelimit import reset_shared_limiters  # noqa: E402
-from tracker.eutils_server import LocalEutils  # noqa: E402
+from tracker.lookalikes.eutils.corpus import Corpus  # noqa: E402
+from tracker.lookalikes.eutils.server import LocalEutils  # noqa: E402
+from tracker.ncbi.client import EutilsClient, EutilsConfig  # noqa: E402
+from tracker.ncbi.ratelimit import reset_shared_limiters  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
 SAMPLE_RECORD_SOURCES = (SAMPLES / "efetch", SAMPLES / "baseline", SAMPLES / "http-cassettes")
@@ -59,8 +59,12 @@ def eutils_config(eutils_server: LocalEutils) -> Callable[..., EutilsConfig]:
 
     def make(**overrides: object) -> EutilsConfig:
         values: dict[str, object] = {
-            "base_url": eutils_server.base_url, "email": TEST_EMAIL, "timeout": 5.0,
-            "max_attempts": 4, "backoff_base": 0.01, "backoff_cap": 0.05,
+            "base_url": eutils_server.base_url,
+            "email": TEST_EMAIL,
+            "timeout": 5.0,
+            "max_attempts": 4,
+            "backoff_base": 0.01,
+            "backoff_cap": 0.05,
             "requests_per_second": 50.0,
         }
         values.update(overrides)

@@ -23,10 +23,10 @@ from sqlite_utils import Database
 from test_sync import crafted_retraction, fast_client
 
 from tracker import store
-from tracker.digest import DigestOptions, DigestResult, write_digest
-from tracker.eutils_server import LocalEutils
+from tracker.digest.write import DigestOptions, DigestResult, write_digest
+from tracker.ingest.sync import run_search
+from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
-from tracker.sync import run_search
 
 EFETCH = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
 FILES = sorted(EFETCH.glob("metapub__[0-9]*.xml"))

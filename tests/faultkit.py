@@ -22,10 +22,10 @@ from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from tracker.eutils import EutilsClient, EutilsConfig
-from tracker.eutils_parse import parse_esearch
-from tracker.eutils_ratelimit import reset_shared_limiters
-from tracker.eutils_server import LocalEutils
+from tracker.lookalikes.eutils.server import LocalEutils
+from tracker.ncbi.client import EutilsClient, EutilsConfig
+from tracker.ncbi.ratelimit import reset_shared_limiters
+from tracker.ncbi.responses import parse_esearch
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
@@ -41,11 +41,19 @@ TERM = "treatment[tiab] OR therapy[tiab]"
 TODAY = datetime.now(UTC).date() - timedelta(days=7)
 TEST_EMAIL = "fault-tests@example.org"
 # Tables that hold data (everything but the run log).
-DATA_TABLES = ("articles", "authors", "searches", "query_articles", "pending_fetch", "digests",
-               "article_changes")
+DATA_TABLES = (
+    "articles",
+    "authors",
+    "searches",
+    "query_articles",
+    "pending_fetch",
+    "digests",
+    "article_changes",
+)
 
 
 # -- the server and the client --------------------------------------------------------------
+
 
 @contextmanager
 def sample_server(files: list[Path] | None = None) -> Iterator[LocalEutils]:
@@ -57,9 +65,13 @@ def sample_server(files: list[Path] | None = None) -> Iterator[LocalEutils]:
 
 
 @contextmanager
-def clone_server(count: int, first: date, last: date, start_pmid: int = 90_000_000,
-                 later: tuple[int, date] | None = None,
-                 ) -> Iterator[tuple[LocalEutils, list[int]]]:
+def clone_server(
+    count: int,
+    first: date,
+    last: date,
+    start_pmid: int = 90_000_000,
+    later: tuple[int, date] | None = None,
+) -> Iterator[tuple[LocalEutils, list[int]]]:
     """``count`` renumbered copies of one real record, Create Dates spread first..last,
     and ``later`` = (n, day): n more copies created that day (PMIDs from 95,000,000),
     appended to the list."""
@@ -77,8 +89,13 @@ def fast_config(server: LocalEutils | str, **overrides: object) -> EutilsConfig:
     """The real client's config; pacing and back-off loosened so the suite stays quick."""
     base = server if isinstance(server, str) else server.base_url
     options: dict[str, object] = {
-        "base_url": base, "email": TEST_EMAIL, "requests_per_second": 50.0,
-        "backoff_base": 0.01, "backoff_cap": 0.05, "max_attempts": 3, "timeout": 5.0,
+        "base_url": base,
+        "email": TEST_EMAIL,
+        "requests_per_second": 50.0,
+        "backoff_base": 0.01,
+        "backoff_cap": 0.05,
+        "max_attempts": 3,
+        "timeout": 5.0,
     }
     options.update(overrides)
     return EutilsConfig(**options)  # type: ignore[arg-type]
@@ -97,6 +114,7 @@ def matching(server: LocalEutils, term: str = TERM) -> set[int]:
 
 
 # -- the database ---------------------------------------------------------------------------
+
 
 @contextmanager
 def sqlite(path: Path) -> Iterator[sqlite3.Connection]:
@@ -121,10 +139,14 @@ def check_db(path: Path) -> dict[str, set[int]]:
         for name, reached, last_good in conn.execute(
             "SELECT name, synced_until, last_good_run FROM searches"
         ).fetchall():
-            found = {r[0] for r in conn.execute(
-                "SELECT pmid FROM query_articles WHERE search = ?", (name,))}
-            pending = {r[0] for r in conn.execute(
-                "SELECT pmid FROM pending_fetch WHERE search = ?", (name,))}
+            found = {
+                r[0]
+                for r in conn.execute("SELECT pmid FROM query_articles WHERE search = ?", (name,))
+            }
+            pending = {
+                r[0]
+                for r in conn.execute("SELECT pmid FROM pending_fetch WHERE search = ?", (name,))
+            }
             ok_runs = conn.execute(
                 "SELECT COUNT(*) FROM runs WHERE search = ? AND status = 'ok'", (name,)
             ).fetchone()[0]
@@ -139,21 +161,20 @@ def check_db(path: Path) -> dict[str, set[int]]:
         assert articles == set().union(*members.values()), "articles outside any completed run"
         duplicates = conn.execute(
             "SELECT COUNT(*) FROM (SELECT search, pmid FROM query_articles "
-            "GROUP BY search, pmid HAVING COUNT(*) > 1)").fetchone()[0]
+            "GROUP BY search, pmid HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
         assert duplicates == 0
     return members
 
 
 def snapshot(path: Path) -> dict[str, list[tuple]]:
     with sqlite(path) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
-                for t in DATA_TABLES}
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in DATA_TABLES}
 
 
 def watermark(path: Path, search: str) -> str | None:
     with sqlite(path) as conn:
-        row = conn.execute("SELECT synced_until FROM searches WHERE name = ?",
-                           (search,)).fetchone()
+        row = conn.execute("SELECT synced_until FROM searches WHERE name = ?", (search,)).fetchone()
     return row[0] if row else None
 
 
@@ -168,6 +189,7 @@ def runs(path: Path, search: str | None = None) -> list[dict]:
 
 # -- the tracker as a process ---------------------------------------------------------------
 
+
 def tracker_env(server: LocalEutils | str | None = None, **extra: str) -> dict[str, str]:
     """The caller's environment without NCBI_*/TRACKER_* settings, aimed at ``server``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NCBI_", "TRACKER_"))}
@@ -178,17 +200,31 @@ def tracker_env(server: LocalEutils | str | None = None, **extra: str) -> dict[s
     return env
 
 
-def tracker(*args: str, cwd: Path, env: dict[str, str], timeout: float = 120,
-            **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout, check=False,
-                          **kwargs)  # type: ignore[call-overload]
+def tracker(
+    *args: str, cwd: Path, env: dict[str, str], timeout: float = 120, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def start(*args: str, cwd: Path, env: dict[str, str], **kwargs: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "tracker", *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            **kwargs)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str], code: int) -> str:
@@ -200,8 +236,9 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int) -> str:
     return lines[0]
 
 
-def write_search(workdir: Path, name: str, term: str, since: date | None = None,
-                 extra: str = "") -> None:
+def write_search(
+    workdir: Path, name: str, term: str, since: date | None = None, extra: str = ""
+) -> None:
     folder = workdir / "queries"
     folder.mkdir(exist_ok=True)
     text = f"term = {term!r}\n".replace("'", '"') if '"' not in term else f"term = '{term}'\n"

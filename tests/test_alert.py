@@ -9,8 +9,8 @@ from test_mail import settings, smtp_server  # noqa: F401  (fixture)
 from test_sync import BASE, SEARCH, TODAY, fast_client
 
 from tracker import store
-from tracker.eutils_server import LocalEutils
-from tracker.job import MailOptions, run_job
+from tracker.lookalikes.eutils.server import LocalEutils
+from tracker.unattended.job import MailOptions, run_job
 
 
 def test_an_alert_is_mailed_once_when_failures_reach_the_threshold(smtp_server, tmp_path):  # noqa: F811

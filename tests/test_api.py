@@ -1,13 +1,13 @@
-"""tracker.api: the notebook API returns DataFrames of articles, authors and runs."""
+"""tracker.research.api: the notebook API returns DataFrames of articles, authors and runs."""
 
 from __future__ import annotations
 
 import pytest
-from research_collection import CRAFTED_PMID, build_collection
+from collection_fixture import CRAFTED_PMID, build_collection
 
 from tracker import store
-from tracker.api import CollectionError, open_collection
 from tracker.models import RunResult
+from tracker.research.api import CollectionError, open_collection
 
 
 @pytest.fixture(scope="module")

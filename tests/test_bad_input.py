@@ -43,9 +43,9 @@ from faultkit import (
 )
 
 from tracker import store
-from tracker.eutils_server import Reply
+from tracker.ingest.sync import run_search
+from tracker.lookalikes.eutils.server import Reply
 from tracker.models import SavedSearch
-from tracker.sync import run_search
 
 BASELINE = SAMPLES / "baseline" / "tipplerow__pubmed_sample.xml"  # 7 real records
 OTHER = FILES[0]
@@ -66,12 +66,17 @@ BROKEN_SEARCHES = [
 ]
 
 
-@pytest.mark.parametrize(("command", "text", "needle"), [
-    *[("run", text, needle) for text, needle in BROKEN_SEARCHES],
-    ("check", *BROKEN_SEARCHES[1]), ("check", *BROKEN_SEARCHES[-1]),
-])
+@pytest.mark.parametrize(
+    ("command", "text", "needle"),
+    [
+        *[("run", text, needle) for text, needle in BROKEN_SEARCHES],
+        ("check", *BROKEN_SEARCHES[1]),
+        ("check", *BROKEN_SEARCHES[-1]),
+    ],
+)
 def test_21_a_broken_saved_search_is_one_line_exit_2_and_nothing_happens(
-        tmp_path, text, needle, command):
+    tmp_path, text, needle, command
+):
     with sample_server() as srv:
         write_search(tmp_path, "good", TERM)
         (tmp_path / "queries" / "broken.toml").write_text(text, encoding="utf-8")
@@ -145,8 +150,13 @@ def test_22_after_refused_files_a_good_one_imports_exactly(tmp_path, imported):
     stored = sound(imported)
     for name in ("truncated.xml", "corrupt.xml.gz"):
         (tmp_path / name).write_bytes(BAD_FILES[name])
-    proc = tracker("import", str(tmp_path / "truncated.xml"), str(tmp_path / "corrupt.xml.gz"),
-                   cwd=tmp_path, env=tracker_env())
+    proc = tracker(
+        "import",
+        str(tmp_path / "truncated.xml"),
+        str(tmp_path / "corrupt.xml.gz"),
+        cwd=tmp_path,
+        env=tracker_env(),
+    )
     one_error_line(proc, 1)
     good = tracker("import", str(OTHER), cwd=tmp_path, env=tracker_env())
     assert good.returncode == 0, good.stderr
@@ -154,6 +164,7 @@ def test_22_after_refused_files_a_good_one_imports_exactly(tmp_path, imported):
 
 
 # -- 23. XXE and entity expansion ------------------------------------------------------------
+
 
 class Listener:
     """An HTTP server that counts every request: nothing may ever reach it."""
@@ -188,9 +199,11 @@ def listener() -> Iterator[Listener]:
 
 
 def record_with(title: str) -> str:
-    return (f"<PubmedArticle><MedlineCitation Status=\"MEDLINE\" Owner=\"NLM\">"
-            f"<PMID Version=\"1\">99000001</PMID><Article><Journal><Title>J</Title></Journal>"
-            f"<ArticleTitle>{title}</ArticleTitle></Article></MedlineCitation></PubmedArticle>")
+    return (
+        f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
+        f'<PMID Version="1">99000001</PMID><Article><Journal><Title>J</Title></Journal>'
+        f"<ArticleTitle>{title}</ArticleTitle></Article></MedlineCitation></PubmedArticle>"
+    )
 
 
 def hostile_documents(url: str) -> dict[str, bytes]:
@@ -198,22 +211,23 @@ def hostile_documents(url: str) -> dict[str, bytes]:
     laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
     docs = {
         "xxe-file": f'{doctype} [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                    f"<PubmedArticleSet>{record_with('&x;')}</PubmedArticleSet>",
+        f"<PubmedArticleSet>{record_with('&x;')}</PubmedArticleSet>",
         "xxe-http": f'{doctype} [<!ENTITY x SYSTEM "{url}/entity">]>'
-                    f"<PubmedArticleSet>{record_with('&x;')}</PubmedArticleSet>",
+        f"<PubmedArticleSet>{record_with('&x;')}</PubmedArticleSet>",
         "xxe-parameter": f'{doctype} [<!ENTITY % p SYSTEM "{url}/param.dtd"> %p;]>'
-                         f"<PubmedArticleSet>{record_with('&leak;')}</PubmedArticleSet>",
+        f"<PubmedArticleSet>{record_with('&leak;')}</PubmedArticleSet>",
         "external-dtd": f'<!DOCTYPE PubmedArticleSet SYSTEM "{url}/evil.dtd">'
-                        f"<PubmedArticleSet>{record_with('t')}</PubmedArticleSet>",
+        f"<PubmedArticleSet>{record_with('t')}</PubmedArticleSet>",
         "billion-laughs": f'{doctype} [<!ENTITY l0 "ha">{laughs}]>'
-                          f"<PubmedArticleSet>{record_with('&l9;')}</PubmedArticleSet>",
+        f"<PubmedArticleSet>{record_with('&l9;')}</PubmedArticleSet>",
     }
     return {k: ('<?xml version="1.0"?>\n' + v).encode() for k, v in docs.items()}
 
 
 @pytest.mark.parametrize("kind", ["xxe-file", "xxe-http", "xxe-parameter", "billion-laughs"])
 def test_23_hostile_xml_import_is_refused_quickly_and_fetches_nothing(
-        tmp_path, imported, listener, kind):
+    tmp_path, imported, listener, kind
+):
     before = snapshot(imported)
     path = tmp_path / f"{kind}.xml"
     path.write_bytes(hostile_documents(listener.url)[kind])
@@ -282,7 +296,7 @@ def hostile_record(source: Path) -> bytes:
     """Crafted: a real record with its title and abstract replaced by hostile text."""
     text = source.read_text(encoding="utf-8")
     start = text.index("<ArticleTitle>") + len("<ArticleTitle>")
-    text = text[:start] + escape(HOSTILE_TITLE) + text[text.index("</ArticleTitle>"):]
+    text = text[:start] + escape(HOSTILE_TITLE) + text[text.index("</ArticleTitle>") :]
     if "<Abstract>" in text:
         a, b = text.index("<Abstract>"), text.index("</Abstract>") + len("</Abstract>")
         text = text[:a] + text[b:]
@@ -345,10 +359,12 @@ def hostile(tmp_path) -> Iterator[tuple[Path, int, Path]]:
 def test_24_hostile_text_is_stored_byte_for_byte(hostile):
     workdir, pmid, _digest = hostile
     with sqlite(workdir / "tracker.db") as conn:
-        title, abstract = conn.execute("SELECT title, abstract FROM articles WHERE pmid = ?",
-                                       (pmid,)).fetchone()
-        assert conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
-                            ('"gnp.exe"',)).fetchall() == [(pmid,)]
+        title, abstract = conn.execute(
+            "SELECT title, abstract FROM articles WHERE pmid = ?", (pmid,)
+        ).fetchone()
+        assert conn.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", ('"gnp.exe"',)
+        ).fetchall() == [(pmid,)]
     assert title.encode("utf-8") == HOSTILE_TITLE.encode("utf-8")
     assert abstract.encode("utf-8") == HOSTILE_ABSTRACT.encode("utf-8")
     assert len(abstract.encode("utf-8")) > 64 * 1024
@@ -424,7 +440,7 @@ def test_24_a_right_to_left_override_cannot_reorder_text_outside_its_field(hosti
             shielded = any(iso for _, iso in self.stack)
             i = data.find(RLO)
             if i >= 0 and not shielded and not isolated(data, i):
-                self.leaks.append(data[i:i + 40])
+                self.leaks.append(data[i : i + 40])
 
     blocks = Blocks()
     blocks.feed(html)
@@ -433,8 +449,18 @@ def test_24_a_right_to_left_override_cannot_reorder_text_outside_its_field(hosti
 
 # -- 25–26. `tracker find` and `tracker sql` ------------------------------------------------
 
-FTS_INPUT = ['"unbalanced AND (', "NEAR(", "title:baclofen", "*", "AND", ")", "-x",
-             "{title abstract}: x", "a" * 5000, "'); DROP TABLE articles; --"]
+FTS_INPUT = [
+    '"unbalanced AND (',
+    "NEAR(",
+    "title:baclofen",
+    "*",
+    "AND",
+    ")",
+    "-x",
+    "{title abstract}: x",
+    "a" * 5000,
+    "'); DROP TABLE articles; --",
+]
 
 
 @pytest.fixture
@@ -489,10 +515,10 @@ def test_26_sql_that_writes_attaches_or_changes_the_schema_is_refused(library, q
 
 
 def test_26_a_read_only_select_still_works(library):
-    proc = tracker("--json", "sql", "SELECT COUNT(*) AS n FROM articles", cwd=library,
-                   env=tracker_env())
+    proc = tracker(
+        "--json", "sql", "SELECT COUNT(*) AS n FROM articles", cwd=library, env=tracker_env()
+    )
     assert proc.returncode == 0, proc.stderr
     with sqlite(library / "tracker.db") as conn:
         count = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     assert json.loads(proc.stdout) == [{"n": count}]
-

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.eutils_server import LocalEutils
-from tracker.lock import database_lock
+from tracker.lookalikes.eutils.server import LocalEutils
+from tracker.unattended.lock import database_lock
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
 FILES = sorted((SAMPLES / "efetch").glob("metapub__[0-9]*.xml"))

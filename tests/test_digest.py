@@ -31,7 +31,7 @@ from digest_scenario import (
 )
 
 from tracker import store
-from tracker.digest import DigestOptions, write_digest
+from tracker.digest.write import DigestOptions, write_digest
 
 GOLDEN = Path(__file__).parent / "golden"
 _SVG = re.compile(r"<!--chart--><svg\b.*?</svg>\s*<!--/chart-->", re.DOTALL)

@@ -12,7 +12,10 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from tracker.eutils import (
+from tracker.lookalikes.eutils.faults import max_in_window
+from tracker.lookalikes.eutils.server import LocalEutils
+from tracker.models import SearchResult
+from tracker.ncbi.client import (
     EutilsCapError,
     EutilsClient,
     EutilsConfig,
@@ -23,11 +26,8 @@ from tracker.eutils import (
     RedactingFilter,
     redact,
 )
-from tracker.eutils_errors import TransientFailure
-from tracker.eutils_faults import max_in_window
-from tracker.eutils_parse import parse_esearch
-from tracker.eutils_server import LocalEutils
-from tracker.models import SearchResult
+from tracker.ncbi.errors import TransientFailure
+from tracker.ncbi.responses import parse_esearch
 
 ERGO = 32051057  # real record, efetch/metapub__32051057.xml
 RCT = 23121403
@@ -43,12 +43,16 @@ def fetched_pmids(body: bytes) -> list[int]:
 
 # -- happy paths --------------------------------------------------------------------------
 
+
 def test_esearch_returns_a_checked_search_result(eutils_client: Client) -> None:
-    result = eutils_client().esearch("ergothioneine", datetype="crdt", mindate="2020/02/14",
-                                     maxdate="2020/02/14")
+    result = eutils_client().esearch(
+        "ergothioneine", datetype="crdt", mindate="2020/02/14", maxdate="2020/02/14"
+    )
     assert result == SearchResult(
-        count=1, ids=(ERGO,),
-        query_translation='"ergothioneine"[All Fields] AND 2020/02/14:2020/02/14[Date - Create]')
+        count=1,
+        ids=(ERGO,),
+        query_translation='"ergothioneine"[All Fields] AND 2020/02/14:2020/02/14[Date - Create]',
+    )
 
 
 def test_efetch_returns_the_complete_raw_body(eutils_client: Client) -> None:
@@ -57,8 +61,9 @@ def test_efetch_returns_the_complete_raw_body(eutils_client: Client) -> None:
     assert body.rstrip().endswith(b"</PubmedArticleSet>")
 
 
-def test_every_request_is_a_post_carrying_tool_and_email(eutils_client: Client,
-                                                         eutils_server: LocalEutils) -> None:
+def test_every_request_is_a_post_carrying_tool_and_email(
+    eutils_client: Client, eutils_server: LocalEutils
+) -> None:
     client = eutils_client()
     client.esearch("humans", retmax=0)
     client.efetch([ERGO])
@@ -74,16 +79,27 @@ def test_every_request_is_a_post_carrying_tool_and_email(eutils_client: Client,
 # -- retried failures ---------------------------------------------------------------------
 
 RETRIED = [
-    ("status", {"code": 500}), ("status", {"code": 502}), ("status", {"code": 503}),
-    ("status", {"code": 504}), ("error_xml", {}), ("error_json", {}), ("html", {}),
-    ("plain_text", {}), ("empty", {}), ("truncate", {}), ("reset", {}), ("429", {}),
+    ("status", {"code": 500}),
+    ("status", {"code": 502}),
+    ("status", {"code": 503}),
+    ("status", {"code": 504}),
+    ("error_xml", {}),
+    ("error_json", {}),
+    ("html", {}),
+    ("plain_text", {}),
+    ("empty", {}),
+    ("truncate", {}),
+    ("reset", {}),
+    ("429", {}),
 ]
 
 
-@pytest.mark.parametrize(("kind", "opts"), RETRIED,
-                         ids=[f"{k}{o.get('code', '')}" for k, o in RETRIED])
-def test_transient_esearch_failures_are_retried(eutils_client: Client, eutils_server: LocalEutils,
-                                                kind: str, opts: dict) -> None:
+@pytest.mark.parametrize(
+    ("kind", "opts"), RETRIED, ids=[f"{k}{o.get('code', '')}" for k, o in RETRIED]
+)
+def test_transient_esearch_failures_are_retried(
+    eutils_client: Client, eutils_server: LocalEutils, kind: str, opts: dict
+) -> None:
     eutils_server.faults.push(kind, endpoint="esearch", times=2, **opts)
     result = eutils_client().esearch("ergothioneine")
     assert result.ids == (ERGO,)  # never "no results"
@@ -91,9 +107,9 @@ def test_transient_esearch_failures_are_retried(eutils_client: Client, eutils_se
 
 
 @pytest.mark.parametrize("kind", ["truncate", "error_xml", "html", "empty", "reset"])
-def test_transient_efetch_failures_refetch_the_whole_batch(eutils_client: Client,
-                                                           eutils_server: LocalEutils,
-                                                           kind: str) -> None:
+def test_transient_efetch_failures_refetch_the_whole_batch(
+    eutils_client: Client, eutils_server: LocalEutils, kind: str
+) -> None:
     eutils_server.faults.push(kind, endpoint="efetch")
     assert fetched_pmids(eutils_client().efetch([ERGO, RCT])) == [ERGO, RCT]
     assert eutils_server.requests.count("efetch") == 2
@@ -107,7 +123,8 @@ def test_429_retry_after_is_honoured(eutils_client: Client, eutils_server: Local
 
 
 def test_429_retry_after_pauses_every_client_sharing_the_limiter(
-        eutils_client: Client, eutils_server: LocalEutils) -> None:
+    eutils_client: Client, eutils_server: LocalEutils
+) -> None:
     eutils_server.faults.push("429", endpoint="esearch", retry_after=1)
     first, other = eutils_client(), eutils_client()
     thread = threading.Thread(target=first.esearch, args=("ergothioneine",))
@@ -115,8 +132,10 @@ def test_429_retry_after_pauses_every_client_sharing_the_limiter(
     time.sleep(0.2)  # the 429 has arrived; the other client must now wait as well
     other.efetch([ERGO])
     thread.join()
-    (esearch_429, *_), (efetch_time,) = (eutils_server.requests.times("esearch"),
-                                         eutils_server.requests.times("efetch"))
+    (esearch_429, *_), (efetch_time,) = (
+        eutils_server.requests.times("esearch"),
+        eutils_server.requests.times("efetch"),
+    )
     assert efetch_time - esearch_429 >= 1.0
 
 
@@ -129,15 +148,17 @@ def test_429_forever_raises_rate_limited(eutils_client: Client, eutils_server: L
     assert KEY not in str(caught.value) and "api-key" not in str(caught.value)
 
 
-def test_persistent_5xx_names_the_last_failure(eutils_client: Client,
-                                               eutils_server: LocalEutils) -> None:
+def test_persistent_5xx_names_the_last_failure(
+    eutils_client: Client, eutils_server: LocalEutils
+) -> None:
     eutils_server.faults.push("status", times=None, code=503)
     with pytest.raises(EutilsUnavailable, match=r"retries exhausted after 3 attempts\): HTTP 503"):
         eutils_client(max_attempts=3).efetch([ERGO])
 
 
-def test_hang_is_cut_by_the_timeout_and_retried(eutils_client: Client,
-                                                eutils_server: LocalEutils) -> None:
+def test_hang_is_cut_by_the_timeout_and_retried(
+    eutils_client: Client, eutils_server: LocalEutils
+) -> None:
     eutils_server.faults.push("hang", endpoint="esearch", seconds=10)
     started = time.monotonic()
     client = eutils_client(timeout=0.3)
@@ -150,8 +171,12 @@ def test_connection_refused_gives_up_after_max_attempts() -> None:
     with socket.socket() as sock:  # a port that was free a moment ago and is now closed
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    config = EutilsConfig(base_url=f"http://127.0.0.1:{port}/entrez/eutils/", max_attempts=3,
-                          backoff_base=0.01, requests_per_second=50)
+    config = EutilsConfig(
+        base_url=f"http://127.0.0.1:{port}/entrez/eutils/",
+        max_attempts=3,
+        backoff_base=0.01,
+        requests_per_second=50,
+    )
     with EutilsClient(config) as client, pytest.raises(EutilsUnavailable, match="ConnectError"):
         client.esearch("ergothioneine")
     assert client.counters["esearch"] == 3
@@ -161,12 +186,14 @@ def test_overall_deadline_stops_retrying(eutils_client: Client, eutils_server: L
     eutils_server.faults.push("status", times=None, code=503)
     started = time.monotonic()
     with pytest.raises(EutilsUnavailable, match="deadline reached"):
-        eutils_client(max_attempts=1000, backoff_base=0.1, backoff_cap=0.2,
-                      deadline=1.0).esearch("ergothioneine")
+        eutils_client(max_attempts=1000, backoff_base=0.1, backoff_cap=0.2, deadline=1.0).esearch(
+            "ergothioneine"
+        )
     assert time.monotonic() - started < 2.0
 
 
 # -- final errors -------------------------------------------------------------------------
+
 
 def test_invalid_key_fails_at_once(eutils_client: Client, eutils_server: LocalEutils) -> None:
     eutils_server.faults.push("invalid_key", times=None)
@@ -176,8 +203,9 @@ def test_invalid_key_fails_at_once(eutils_client: Client, eutils_server: LocalEu
     assert KEY not in str(caught.value)
 
 
-def test_field_not_found_is_a_query_error(eutils_client: Client,
-                                          eutils_server: LocalEutils) -> None:
+def test_field_not_found_is_a_query_error(
+    eutils_client: Client, eutils_server: LocalEutils
+) -> None:
     with pytest.raises(EutilsQueryError, match=r"\[zz\]"):
         eutils_client().esearch("ergothioneine[zz]")
     assert eutils_server.requests.count() == 1
@@ -202,13 +230,16 @@ def test_legitimately_empty_result(eutils_client: Client) -> None:
 
 def test_inconsistent_id_count_is_transient() -> None:
     # Crafted body: Count 5 but two ids (NCBI-NOTES checklist 60).
-    body = (b"<eSearchResult><Count>5</Count><RetMax>2</RetMax><RetStart>0</RetStart>"
-            b"<IdList><Id>1</Id><Id>2</Id></IdList></eSearchResult>")
+    body = (
+        b"<eSearchResult><Count>5</Count><RetMax>2</RetMax><RetStart>0</RetStart>"
+        b"<IdList><Id>1</Id><Id>2</Id></IdList></eSearchResult>"
+    )
     with pytest.raises(TransientFailure, match="expected 5"):
         parse_esearch(body, "text/xml", retstart=0, retmax=9999)
 
 
 # -- PubMed's 9,999 cap -------------------------------------------------------------------
+
 
 @pytest.fixture
 def big_server(eutils_server: LocalEutils) -> LocalEutils:
@@ -216,21 +247,24 @@ def big_server(eutils_server: LocalEutils) -> LocalEutils:
     return eutils_server
 
 
-def test_count_above_cap_returns_9999_ids_and_the_true_count(eutils_client: Client,
-                                                              big_server: LocalEutils) -> None:
+def test_count_above_cap_returns_9999_ids_and_the_true_count(
+    eutils_client: Client, big_server: LocalEutils
+) -> None:
     result = eutils_client().esearch("2030[crdt]")
     assert (result.count, len(result.ids)) == (12000, 9999)
 
 
 @pytest.mark.parametrize("retstart", [100, 9999])
-def test_paging_past_the_cap_raises_cap_error(eutils_client: Client, big_server: LocalEutils,
-                                              retstart: int) -> None:
+def test_paging_past_the_cap_raises_cap_error(
+    eutils_client: Client, big_server: LocalEutils, retstart: int
+) -> None:
     with pytest.raises(EutilsCapError, match="9,999"):
         eutils_client().esearch("2030[crdt]", retstart=retstart)
     assert big_server.requests.count() == 1
 
 
 # -- rate limit ---------------------------------------------------------------------------
+
 
 def _hammer(clients: list[EutilsClient], calls: int) -> None:
     def work(client: EutilsClient) -> None:
@@ -244,8 +278,9 @@ def _hammer(clients: list[EutilsClient], calls: int) -> None:
         thread.join()
 
 
-def test_no_more_than_3_starts_per_second_across_threads(eutils_client: Client,
-                                                         eutils_server: LocalEutils) -> None:
+def test_no_more_than_3_starts_per_second_across_threads(
+    eutils_client: Client, eutils_server: LocalEutils
+) -> None:
     eutils_server.rate_limit = True  # NCBI's own check: any 429 would show below
     _hammer([eutils_client(requests_per_second=None) for _ in range(4)], calls=2)
     times = eutils_server.requests.times()
@@ -260,8 +295,9 @@ def test_retries_count_against_the_rate(eutils_client: Client, eutils_server: Lo
     assert len(times) == 8 and max_in_window(times) <= 3
 
 
-def test_with_a_key_ten_starts_per_second(eutils_client: Client,
-                                          eutils_server: LocalEutils) -> None:
+def test_with_a_key_ten_starts_per_second(
+    eutils_client: Client, eutils_server: LocalEutils
+) -> None:
     eutils_server.rate_limit = True
     _hammer([eutils_client(api_key=KEY, requests_per_second=None) for _ in range(3)], calls=5)
     times = eutils_server.requests.times()
@@ -271,8 +307,10 @@ def test_with_a_key_ten_starts_per_second(eutils_client: Client,
 
 # -- secrets ------------------------------------------------------------------------------
 
-def test_api_key_never_logged_nor_shown(eutils_client: Client, eutils_server: LocalEutils,
-                                        caplog: pytest.LogCaptureFixture) -> None:
+
+def test_api_key_never_logged_nor_shown(
+    eutils_client: Client, eutils_server: LocalEutils, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     client = eutils_client(api_key=KEY, max_attempts=3)
     eutils_server.faults.push("429", echo_key=True)
@@ -291,25 +329,44 @@ def test_redact_and_filter() -> None:
     EutilsConfig(api_key="another-KEY-value")  # registering the key makes it redactable
     text = 'GET ?db=pubmed&api_key=abc123&id=1 {"api-key":"10.0.0.1"} another-KEY-value'
     assert redact(text) == (
-        'GET ?db=pubmed&api_key=<redacted>&id=1 {"api-key":"<redacted>"} <redacted>')
+        'GET ?db=pubmed&api_key=<redacted>&id=1 {"api-key":"<redacted>"} <redacted>'
+    )
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "url %s", ("api_key=zzz",), None)
     assert RedactingFilter().filter(record) and record.getMessage() == "url api_key=<redacted>"
 
 
 # -- configuration ------------------------------------------------------------------------
 
+
 def test_config_from_env() -> None:
-    config = EutilsConfig.from_env({"NCBI_EUTILS_URL": "http://127.0.0.1:9/entrez/eutils/",
-                                    "NCBI_API_KEY": KEY, "NCBI_EMAIL": "dev@example.org"})
+    config = EutilsConfig.from_env(
+        {
+            "NCBI_EUTILS_URL": "http://127.0.0.1:9/entrez/eutils/",
+            "NCBI_API_KEY": KEY,
+            "NCBI_EMAIL": "dev@example.org",
+        }
+    )
     assert (config.base_url, config.api_key, config.email, config.rate) == (
-        "http://127.0.0.1:9/entrez/eutils/", KEY, "dev@example.org", 10.0)
+        "http://127.0.0.1:9/entrez/eutils/",
+        KEY,
+        "dev@example.org",
+        10.0,
+    )
     default = EutilsConfig.from_env({"NCBI_API_KEY": "  "})
     assert default.base_url == "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
     assert (default.api_key, default.rate) == (None, 3.0)
 
 
-@pytest.mark.parametrize("bad", [{"email": "root@example.org"}, {"email": "a b@example.org"},
-                                 {"email": "nobody"}, {"tool": "offlabel tracker"}, {"tool": ""}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"email": "root@example.org"},
+        {"email": "a b@example.org"},
+        {"email": "nobody"},
+        {"tool": "offlabel tracker"},
+        {"tool": ""},
+    ],
+)
 def test_config_rejects_bad_identity(bad: dict) -> None:
     with pytest.raises(EutilsConfigError):
         EutilsConfig(**bad)

@@ -14,8 +14,8 @@ import pytest
 from conftest import ROOT, SAMPLES
 from lxml import etree
 
-from tracker.eutils_corpus import split_records
-from tracker.eutils_server import LocalEutils
+from tracker.lookalikes.eutils.corpus import split_records
+from tracker.lookalikes.eutils.server import LocalEutils
 
 ERGO = 32051057  # efetch/metapub__32051057.xml: History "entrez" 2020-02-14, DateRevised 2025-05-30
 BOOK = 20301295  # efetch/eutils-json__efetch.pubmedbook.xml: a PubmedBookArticle
@@ -53,6 +53,7 @@ def efetch(server: LocalEutils, ids: str, method: str = "POST") -> httpx.Respons
 
 # -- efetch -------------------------------------------------------------------------------
 
+
 def test_efetch_serves_the_recorded_record_bytes_unchanged(eutils_server: LocalEutils) -> None:
     recorded = next(split_records((SAMPLES / "efetch" / f"metapub__{ERGO}.xml").read_bytes()))
     response = efetch(eutils_server, str(ERGO))
@@ -84,6 +85,7 @@ def test_efetch_serves_book_articles(eutils_server: LocalEutils) -> None:
 
 # -- esearch shape ------------------------------------------------------------------------
 
+
 def test_esearch_matches_the_real_2024_response_shape(eutils_server: LocalEutils) -> None:
     response = esearch(eutils_server, term="ergothioneine", retmax=5)
     # Element order of a recorded answer (hawc__TestPubMedSearch.test_standard_query.yaml).
@@ -93,7 +95,8 @@ def test_esearch_matches_the_real_2024_response_shape(eutils_server: LocalEutils
     assert response.text.startswith(
         '<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC '
         '"-//NLM//DTD esearch 20060628//EN" '
-        '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n<eSearchResult>')
+        '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n<eSearchResult>'
+    )
     assert response.headers["content-type"] == "text/xml; charset=UTF-8"
     assert response.headers["x-ratelimit-limit"] == "3"
     assert int(response.headers["x-ratelimit-remaining"]) <= 3
@@ -122,19 +125,25 @@ def test_api_key_raises_the_advertised_limit_to_ten(eutils_server: LocalEutils) 
 
 # -- date windows -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("mindate", "maxdate", "found"), [
-    ("2020/02/14", "2020/02/14", True),  # the entrez date itself: both ends inclusive
-    ("2020/02/01", "2020/02/14", True),
-    ("2020/02/14", "2020/03/01", True),
-    ("2020/02", "2020/02", True),  # month precision covers the whole month
-    ("2020", "2020", True),
-    ("2020/02/15", "2020/03/01", False),
-    ("2020/01/01", "2020/02/13", False),
-])
-def test_crdt_window_is_inclusive(eutils_server: LocalEutils, mindate: str, maxdate: str,
-                                  found: bool) -> None:
-    response = esearch(eutils_server, term="ergothioneine", datetype="crdt", mindate=mindate,
-                       maxdate=maxdate)
+
+@pytest.mark.parametrize(
+    ("mindate", "maxdate", "found"),
+    [
+        ("2020/02/14", "2020/02/14", True),  # the entrez date itself: both ends inclusive
+        ("2020/02/01", "2020/02/14", True),
+        ("2020/02/14", "2020/03/01", True),
+        ("2020/02", "2020/02", True),  # month precision covers the whole month
+        ("2020", "2020", True),
+        ("2020/02/15", "2020/03/01", False),
+        ("2020/01/01", "2020/02/13", False),
+    ],
+)
+def test_crdt_window_is_inclusive(
+    eutils_server: LocalEutils, mindate: str, maxdate: str, found: bool
+) -> None:
+    response = esearch(
+        eutils_server, term="ergothioneine", datetype="crdt", mindate=mindate, maxdate=maxdate
+    )
     assert (ERGO in ids_of(response)) is found
 
 
@@ -142,17 +151,36 @@ def test_date_range_inside_the_term_and_translation(eutils_server: LocalEutils) 
     response = esearch(eutils_server, term="ergothioneine AND 2020/02/14:2020/02/14[crdt]")
     assert ids_of(response) == [ERGO]
     assert etree.fromstring(response.content).findtext("QueryTranslation") == (
-        '"ergothioneine"[All Fields] AND 2020/02/14:2020/02/14[Date - Create]')
+        '"ergothioneine"[All Fields] AND 2020/02/14:2020/02/14[Date - Create]'
+    )
 
 
 def test_mdat_window_uses_date_revised(eutils_server: LocalEutils) -> None:
-    assert ERGO in ids_of(esearch(eutils_server, term="ergothioneine", datetype="mdat",
-                                  mindate="2025/05/30", maxdate="2025/05/30"))
-    assert ids_of(esearch(eutils_server, term="ergothioneine", datetype="mdat",
-                          mindate="2025/05/31", maxdate="2025/12/31")) == []
+    assert ERGO in ids_of(
+        esearch(
+            eutils_server,
+            term="ergothioneine",
+            datetype="mdat",
+            mindate="2025/05/30",
+            maxdate="2025/05/30",
+        )
+    )
+    assert (
+        ids_of(
+            esearch(
+                eutils_server,
+                term="ergothioneine",
+                datetype="mdat",
+                mindate="2025/05/31",
+                maxdate="2025/12/31",
+            )
+        )
+        == []
+    )
 
 
 # -- term evaluator -----------------------------------------------------------------------
+
 
 def test_boolean_operators_follow_set_algebra(eutils_server: LocalEutils) -> None:
     humans, mice = search_set(eutils_server, "humans[mh]"), search_set(eutils_server, "mice[mh]")
@@ -205,6 +233,7 @@ def test_syntax_error_is_http_400(eutils_server: LocalEutils) -> None:
 
 # -- PubMed's 9,999 cap, on derived (cloned) records ---------------------------------------
 
+
 @pytest.fixture
 def big_server(eutils_server: LocalEutils) -> LocalEutils:
     eutils_server.clone_renumbered(12000, 90_000_001, date(2030, 1, 1), date(2030, 12, 31))
@@ -223,7 +252,8 @@ def test_cap_restrictions_warning_when_window_passes_9999(big_server: LocalEutil
     root = etree.fromstring(response.content)
     assert len(ids_of(response)) == 9899
     assert root.xpath("WarningList/OutputMessage/text()") == [
-        "Restrictions achieved. start and count adjusted to 100, 9899"]
+        "Restrictions achieved. start and count adjusted to 100, 9899"
+    ]
 
 
 def test_retstart_past_9998_is_the_backend_error(big_server: LocalEutils) -> None:
@@ -244,11 +274,19 @@ def test_clones_are_renumbered_and_share_bytes(big_server: LocalEutils) -> None:
 
 # -- runtime changes ----------------------------------------------------------------------
 
+
 def test_add_record_replaces_a_revision_and_adds_arrivals(eutils_server: LocalEutils) -> None:
     xml = next(split_records((SAMPLES / "efetch" / f"metapub__{ERGO}.xml").read_bytes()))
     eutils_server.add_record(xml, mdat=date(2031, 5, 1))
-    assert ERGO in ids_of(esearch(eutils_server, term="ergothioneine", datetype="mdat",
-                                  mindate="2031/05/01", maxdate="2031/05/01"))
+    assert ERGO in ids_of(
+        esearch(
+            eutils_server,
+            term="ergothioneine",
+            datetype="mdat",
+            mindate="2031/05/01",
+            maxdate="2031/05/01",
+        )
+    )
     eutils_server.corpus.remove(ERGO)
     assert ids_of(esearch(eutils_server, term="ergothioneine")) == []
     eutils_server.add_record(xml, crdt=date(2031, 6, 1))
@@ -256,6 +294,7 @@ def test_add_record_replaces_a_revision_and_adds_arrivals(eutils_server: LocalEu
 
 
 # -- request log and faults ---------------------------------------------------------------
+
 
 def test_request_log_keeps_no_key_value(eutils_server: LocalEutils) -> None:
     esearch(eutils_server, "POST", term="humans", api_key="SECRET-123456")
@@ -272,17 +311,21 @@ def test_fault_429_body_and_retry_after(eutils_server: LocalEutils) -> None:
     assert esearch(eutils_server, term="humans").status_code == 200  # used up
 
 
-@pytest.mark.parametrize(("kind", "opts", "status", "marker"), [
-    ("status", {"code": 502}, 502, "WWW Error 502"),
-    ("error_xml", {}, 200, "<ERROR>Search Backend failed"),
-    ("error_json", {}, 200, '"ERROR"'),
-    ("html", {}, 200, "down_bethesda"),
-    ("plain_text", {}, 200, "Unable to route request!"),
-    ("empty", {}, 200, ""),
-    ("invalid_key", {}, 400, "API key invalid"),
-])
-def test_fault_bodies(eutils_server: LocalEutils, kind: str, opts: dict, status: int,
-                      marker: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "opts", "status", "marker"),
+    [
+        ("status", {"code": 502}, 502, "WWW Error 502"),
+        ("error_xml", {}, 200, "<ERROR>Search Backend failed"),
+        ("error_json", {}, 200, '"ERROR"'),
+        ("html", {}, 200, "down_bethesda"),
+        ("plain_text", {}, 200, "Unable to route request!"),
+        ("empty", {}, 200, ""),
+        ("invalid_key", {}, 400, "API key invalid"),
+    ],
+)
+def test_fault_bodies(
+    eutils_server: LocalEutils, kind: str, opts: dict, status: int, marker: str
+) -> None:
     eutils_server.faults.push(kind, **opts)
     response = efetch(eutils_server, str(ERGO))
     assert response.status_code == status and marker in response.text
@@ -329,9 +372,19 @@ def test_module_entry_point_serves_until_stopped() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tracker.eutils_server", "--records",
-         str(SAMPLES / "efetch" / f"metapub__{ERGO}.xml"), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "tracker.lookalikes.eutils.server",
+            "--records",
+            str(SAMPLES / "efetch" / f"metapub__{ERGO}.xml"),
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         base_url = re.match(r"(http://\S+/)", line).group(1)

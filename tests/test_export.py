@@ -12,11 +12,11 @@ import bibtexparser
 import pytest
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors
+from collection_fixture import CRAFTED_PMID, build_collection
 from pylatexenc.latex2text import LatexNodes2Text
-from research_collection import CRAFTED_PMID, build_collection
 
 from tracker import store
-from tracker.export import (
+from tracker.digest.export import (
     CSV_COLUMNS,
     EXPORT_FORMATS,
     citation_key,

@@ -49,8 +49,8 @@ from faultkit import (
 )
 
 from tracker import store
+from tracker.ingest.sync import run_search
 from tracker.models import SavedSearch
-from tracker.sync import run_search
 
 FIRST_PMID = 80_000_000
 PER_SEARCH = 1_200  # six efetch batches of 200 each
@@ -68,6 +68,7 @@ def part_pmids(part: int) -> set[int]:
 
 # -- 13. SIGKILL at random moments during a long backfill ------------------------------------
 
+
 def test_13_sigkill_at_random_moments_never_leaves_a_partial_batch(tmp_path):
     """At least 20 SIGKILLs of `tracker sync`, each at a random moment of a backfill
     (before the first request, between efetch batches, mid-batch, around the commit).
@@ -82,8 +83,9 @@ def test_13_sigkill_at_random_moments_never_leaves_a_partial_batch(tmp_path):
     rng = random.Random(int(os.environ.get("FAULT_SEED", "6")))
     db_path = tmp_path / "tracker.db"
     kills, rounds = 0, 3
-    with clone_server(PER_SEARCH * rounds, date(2021, 1, 1), date(2021, 6, 30),
-                      start_pmid=FIRST_PMID) as (srv, _clones):
+    with clone_server(
+        PER_SEARCH * rounds, date(2021, 1, 1), date(2021, 6, 30), start_pmid=FIRST_PMID
+    ) as (srv, _clones):
         env = tracker_env(srv, NCBI_API_KEY="kill-loop-test-key")
         expected: dict[str, set[int]] = {}
         for part in range(rounds):
@@ -100,8 +102,12 @@ def test_13_sigkill_at_random_moments_never_leaves_a_partial_batch(tmp_path):
                 else:  # after a random number of efetch batches, a random bit later
                     batches = rng.randint(0, 6)
                     with contextlib.suppress(AssertionError):
-                        wait_for(lambda n=batches, p=proc: srv.requests.count("efetch") >= n
-                                 or p.poll() is not None, seconds=30)
+                        wait_for(
+                            lambda n=batches, p=proc: (
+                                srv.requests.count("efetch") >= n or p.poll() is not None
+                            ),
+                            seconds=30,
+                        )
                     time.sleep(rng.uniform(0.0, 0.12))
                 if proc.poll() is None:
                     proc.kill()
@@ -120,11 +126,14 @@ def test_13_sigkill_at_random_moments_never_leaves_a_partial_batch(tmp_path):
     # No duplicate and no gap: every record once, in the search that owns it.
     with sqlite(db_path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == PER_SEARCH * rounds
-        assert [r[0] for r in conn.execute(
-            "SELECT DISTINCT status FROM runs ORDER BY status")] in (["ok"], ["failed", "ok"])
+        assert [r[0] for r in conn.execute("SELECT DISTINCT status FROM runs ORDER BY status")] in (
+            ["ok"],
+            ["failed", "ok"],
+        )
 
 
 # -- 14. SIGTERM mid-run ----------------------------------------------------------------------
+
 
 def test_14_sigterm_while_waiting_for_a_hung_answer_stops_promptly(tmp_path):
     """Between batches SIGTERM is covered by test_unattended; here NCBI is not answering
@@ -171,12 +180,19 @@ def test_16_a_write_lock_held_past_the_busy_timeout_fails_the_run_cleanly(tmp_pa
         first = tracker("sync", cwd=tmp_path, env=env)
         assert first.returncode == 0, first.stderr
         expected = check_db(db_path)["treatments"]
-        for path in sorted((Path(__file__).parent / "data" / "pubmed-samples" / "efetch")
-                           .glob("metapub__[0-9]*.xml"))[60:90]:
+        for path in sorted(
+            (Path(__file__).parent / "data" / "pubmed-samples" / "efetch").glob(
+                "metapub__[0-9]*.xml"
+            )
+        )[60:90]:
             srv.add_record(path.read_bytes(), crdt=TODAY + timedelta(days=7))
         before, runs_before = snapshot(db_path), runs(db_path)
-        holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db_path)],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLD_LOCK, str(db_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert holder.stdout.readline().strip() == "holding"
             began = time.monotonic()
@@ -204,6 +220,7 @@ def test_16_a_bad_busy_timeout_setting_is_a_usage_error(tmp_path):
 
 # -- 17. A disk that is full when committing --------------------------------------------------
 
+
 def file_size_limit(limit: int):
     """preexec_fn: writes past ``limit`` bytes in any file fail with EFBIG, as on a full
     disk (SIGXFSZ ignored, so the write fails instead of killing the process)."""
@@ -216,8 +233,10 @@ def file_size_limit(limit: int):
 
 
 def test_17_disk_full_at_commit_rolls_back_and_keeps_the_watermark(tmp_path):
-    with clone_server(20, date(2021, 1, 1), date(2021, 1, 31),
-                      later=(1_500, TODAY)) as (srv, clones):
+    with clone_server(20, date(2021, 1, 1), date(2021, 1, 31), later=(1_500, TODAY)) as (
+        srv,
+        clones,
+    ):
         write_search(tmp_path, "big", CLONE_TERM, since=date(2021, 1, 1))
         db_path = tmp_path / "tracker.db"
         env = tracker_env(srv)
@@ -226,8 +245,9 @@ def test_17_disk_full_at_commit_rolls_back_and_keeps_the_watermark(tmp_path):
         try:
             with fast_client(srv) as client:
                 search = SavedSearch("big", CLONE_TERM, "big", since=date(2021, 1, 1))
-                assert run_search(db, client, search,
-                                  today=TODAY - timedelta(days=7)).status == "ok"
+                assert (
+                    run_search(db, client, search, today=TODAY - timedelta(days=7)).status == "ok"
+                )
             db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             db.close()
@@ -248,12 +268,14 @@ def test_17_disk_full_at_commit_rolls_back_and_keeps_the_watermark(tmp_path):
 
 # -- 18. A corrupt database file --------------------------------------------------------------
 
+
 def corrupt_a_page(path: Path) -> None:
     """Overwrite the middle of one b-tree page (not page 1) with garbage."""
     with sqlite(path) as conn:
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'articles'"
-                            ).fetchone()[0]
+        root = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'articles'"
+        ).fetchone()[0]
     with open(path, "r+b") as fh:
         fh.seek((root - 1) * page_size)
         fh.write(b"\xff" * 64 + bytes(random.Random(18).randbytes(page_size - 64)))
@@ -283,8 +305,12 @@ def test_18_a_corrupt_database_is_never_written_and_the_message_says_restore(tmp
         digest = sha256(db_path)
         srv.requests.clear()
         sample = Path(__file__).parent / "data" / "pubmed-samples" / "baseline"
-        for args in (["sync"], ["run"], ["digest"],
-                     ["import", str(sample / "tipplerow__pubmed_sample.xml")]):
+        for args in (
+            ["sync"],
+            ["run"],
+            ["digest"],
+            ["import", str(sample / "tipplerow__pubmed_sample.xml")],
+        ):
             proc = tracker(*args, cwd=tmp_path, env=env)
             assert proc.returncode == 1, (args, proc.stderr)
             assert "Traceback" not in proc.stderr
@@ -302,6 +328,7 @@ def test_18_a_corrupt_database_is_never_written_and_the_message_says_restore(tmp
 
 
 # -- 19. A read-only reports folder -----------------------------------------------------------
+
 
 def without_write_permission():
     """preexec_fn making a root process obey file permissions (drops CAP_DAC_OVERRIDE,
@@ -339,9 +366,12 @@ def test_19_a_read_only_reports_folder_fails_the_digest_and_keeps_the_sync(tmp_p
         reports.mkdir()
         reports.chmod(0o555)
         preexec = without_write_permission()
-        probe = subprocess.run([sys.executable, "-c",
-                                f"open({str(reports / 'probe')!r}, 'w')"],
-                               preexec_fn=preexec, capture_output=True, check=False)
+        probe = subprocess.run(
+            [sys.executable, "-c", f"open({str(reports / 'probe')!r}, 'w')"],
+            preexec_fn=preexec,
+            capture_output=True,
+            check=False,
+        )
         if probe.returncode == 0:
             pytest.skip("cannot make a folder read-only for this user")
         proc = tracker("run", cwd=tmp_path, env=env, preexec_fn=preexec)
@@ -371,6 +401,7 @@ def test_19_a_read_only_reports_folder_fails_the_digest_and_keeps_the_sync(tmp_p
 
 # -- 20. A clock that jumps backwards --------------------------------------------------------
 
+
 def test_20_a_clock_jumping_back_never_moves_the_watermark_back(tmp_path):
     db_path = tmp_path / "tracker.db"
     term = "treatment[tiab] OR therapy[tiab]"
@@ -380,8 +411,11 @@ def test_20_a_clock_jumping_back_never_moves_the_watermark_back(tmp_path):
         try:
             with fast_client(srv) as client:
                 assert run_search(db, client, search, today=TODAY).status == "ok"
-                files = sorted((Path(__file__).parent / "data" / "pubmed-samples" / "efetch")
-                               .glob("metapub__[0-9]*.xml"))[60:90]
+                files = sorted(
+                    (Path(__file__).parent / "data" / "pubmed-samples" / "efetch").glob(
+                        "metapub__[0-9]*.xml"
+                    )
+                )[60:90]
                 for path in files[:15]:  # added the day before the last run reached
                     srv.add_record(path.read_bytes(), crdt=TODAY - timedelta(days=1))
                 for days_back in (1, 30, 400, 40_000):

@@ -1,5 +1,5 @@
 """Issue #6, cases 1–12: NCBI misbehaving, injected for real by the local E-utilities
-server (tracker/eutils_faults.py), through the real run path (``run_search`` over HTTP,
+server (tracker/lookalikes/eutils/faults.py), through the real run path (``run_search`` over HTTP,
 or the ``tracker`` process). Every case ends the same way: the database passes
 ``PRAGMA integrity_check`` and holds no partial batch (faultkit.check_db), a failed run
 left the data and the watermark as they were, and the next normal run ends with
@@ -7,7 +7,7 @@ exactly the articles the server holds for the term.
 
 Data: real records (tests/data/pubmed-samples/efetch, metapub__*.xml); the first 60 are
 "last week", the next 30 arrive "this week". Failure bodies are crafted from the texts
-quoted in NCBI-NOTES (see tracker/eutils_faults.py).
+quoted in NCBI-NOTES (see tracker/lookalikes/eutils/faults.py).
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from faultkit import (
 from test_sync import crafted_retraction
 
 from tracker import store
-from tracker.eutils_server import LocalEutils
+from tracker.ingest.sync import SyncOptions, run_search
+from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import RunResult, SavedSearch
-from tracker.sync import SyncOptions, run_search
 
 SEARCH = SavedSearch(name="treatments", title="Treatments", term=TERM)
 NEXT = TODAY + timedelta(days=7)  # today
@@ -62,13 +62,25 @@ class Week:
         assert matching(server) - check_db(db_path)[SEARCH.name]  # something is new
         server.requests.clear()
 
-    def run(self, today: date = NEXT, options: SyncOptions | None = None, progress=None,
-            client_server: LocalEutils | str | None = None, **config: object) -> RunResult:
+    def run(
+        self,
+        today: date = NEXT,
+        options: SyncOptions | None = None,
+        progress=None,
+        client_server: LocalEutils | str | None = None,
+        **config: object,
+    ) -> RunResult:
         db = store.connect(self.db_path)
         try:
             with fast_client(client_server or self.server, **config) as client:
-                return run_search(db, client, SEARCH, today=today, progress=progress,
-                                  options=options or SyncOptions())
+                return run_search(
+                    db,
+                    client,
+                    SEARCH,
+                    today=today,
+                    progress=progress,
+                    options=options or SyncOptions(),
+                )
         finally:
             db.close()
 
@@ -111,6 +123,7 @@ def gap_after(server: LocalEutils, status: int) -> float:
 
 # -- 1. 429 with and without Retry-After ------------------------------------------------------
 
+
 def test_01_429_with_retry_after_waits_that_long_then_succeeds(week):
     week.server.faults.push("429", endpoint="efetch", times=1, retry_after=1)
     result = week.run()
@@ -130,6 +143,7 @@ def test_01_429_without_retry_after_backs_off_then_succeeds(week):
 
 
 # -- 2. 429 that never stops ------------------------------------------------------------------
+
 
 def test_02_429_for_ever_fails_as_rate_limited_and_keeps_the_watermark(week):
     week.server.faults.push("429", endpoint="efetch", times=None)
@@ -155,6 +169,7 @@ def test_02_429_for_ever_makes_tracker_run_exit_1_with_rate_limited(week, tmp_pa
 
 
 # -- 3. 5xx with an HTML body -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("code", [500, 502, 503, 504])
 def test_03_5xx_html_is_retried_and_persistent_5xx_fails_clearly(week, code):
@@ -189,10 +204,16 @@ def test_04_failure_with_http_200_is_retried_never_taken_for_no_results(week, ki
     week.assert_next_run_exact()
 
 
-@pytest.mark.parametrize(("kind", "needle"), [
-    ("error_xml", "Search Backend failed"), ("error_json", "Search Backend failed"),
-    ("html", "maintenance page"), ("empty", "empty body"), ("plain_text", "Unable to route"),
-])
+@pytest.mark.parametrize(
+    ("kind", "needle"),
+    [
+        ("error_xml", "Search Backend failed"),
+        ("error_json", "Search Backend failed"),
+        ("html", "maintenance page"),
+        ("empty", "empty body"),
+        ("plain_text", "Unable to route"),
+    ],
+)
 @pytest.mark.parametrize("endpoint", ["esearch", "efetch"])
 def test_04_persistent_failure_with_http_200_fails_the_run(week, kind, needle, endpoint):
     week.server.faults.push(kind, endpoint=endpoint, times=None)
@@ -203,6 +224,7 @@ def test_04_persistent_failure_with_http_200_fails_the_run(week, kind, needle, e
 
 
 # -- 5. A body cut off mid-stream -------------------------------------------------------------
+
 
 def test_05_truncated_body_refetches_the_whole_batch(week):
     week.server.faults.push("truncate", endpoint="efetch", times=1)
@@ -228,6 +250,7 @@ def test_05_truncation_after_a_good_batch_commits_neither(week):
 
 # -- 6. A server that accepts and never answers -----------------------------------------------
 
+
 def test_06_a_hung_request_times_out_and_is_retried(week):
     week.server.faults.push("hang", endpoint="efetch", times=1, seconds=3)
     began = time.monotonic()
@@ -247,8 +270,12 @@ def test_06_a_server_that_never_answers_is_cut_off_by_the_run_deadline(week):
 
 def test_06_tracker_run_has_an_overall_deadline(week, tmp_path):
     write_search(tmp_path, "treatments", TERM)
-    env = tracker_env(week.server, TRACKER_DB=str(week.db_path), TRACKER_HTTP_TIMEOUT="0.5",
-                      TRACKER_RUN_DEADLINE="2")
+    env = tracker_env(
+        week.server,
+        TRACKER_DB=str(week.db_path),
+        TRACKER_HTTP_TIMEOUT="0.5",
+        TRACKER_RUN_DEADLINE="2",
+    )
     week.server.faults.push("hang", endpoint="any", times=None)
     began = time.monotonic()
     proc = tracker("sync", cwd=tmp_path, env=env)
@@ -269,6 +296,7 @@ def test_06_a_bad_deadline_setting_is_a_usage_error(tmp_path):
 
 
 # -- 7. Connection refused / reset ------------------------------------------------------------
+
 
 def closed_port_url() -> str:
     with socket.socket() as sock:
@@ -297,6 +325,7 @@ def test_07_connection_reset_for_ever_fails_cleanly(week):
 
 
 # -- 8. efetch returning fewer records than asked ---------------------------------------------
+
 
 def test_08_a_record_left_out_once_is_fetched_again_in_the_same_run(week):
     new = sorted(week.expected - check_db(week.db_path)[SEARCH.name])
@@ -346,17 +375,20 @@ def test_08_a_permanent_miss_is_recorded_shown_and_retried_every_run(week, tmp_p
 
 # -- 9. Counts above 9,999 --------------------------------------------------------------------
 
+
 def test_09_a_window_above_the_cap_is_split_and_collected_whole(tmp_path):
     db_path = tmp_path / "tracker.db"
     search = SavedSearch(name="big", title="Big", term=CLONE_TERM, since=date(2020, 1, 1))
-    with clone_server(10_400, date(2020, 1, 1), date(2020, 3, 31),
-                      later=(30, date(2020, 4, 3))) as (srv, clones):
+    with clone_server(
+        10_400, date(2020, 1, 1), date(2020, 3, 31), later=(30, date(2020, 4, 3))
+    ) as (srv, clones):
         first_batch, more = set(clones[:10_400]), set(clones[10_400:])
         db = store.connect(db_path)
         try:
             with fast_client(srv, requests_per_second=200.0) as client:
-                first = run_search(db, client, search, today=date(2020, 4, 1),
-                                   options=SyncOptions(batch_size=500))
+                first = run_search(
+                    db, client, search, today=date(2020, 4, 1), options=SyncOptions(batch_size=500)
+                )
                 assert (first.status, first.count, first.new) == ("ok", 10_400, 10_400)
                 assert check_db(db_path)["big"] == first_batch
                 second = run_search(db, client, search, today=date(2020, 4, 8))
@@ -383,8 +415,9 @@ def test_09_a_single_day_above_the_cap_fails_loudly_and_keeps_nothing(tmp_path):
                 # the next normal run collects exactly what is there.
                 for pmid in clones[9_000:]:
                     srv.corpus.remove(pmid)
-                again = run_search(db, client, search, today=date(2020, 5, 6),
-                                   options=SyncOptions(batch_size=1000))
+                again = run_search(
+                    db, client, search, today=date(2020, 5, 6), options=SyncOptions(batch_size=1000)
+                )
         finally:
             db.close()
     assert (again.status, again.new) == ("ok", 9_000)
@@ -392,6 +425,7 @@ def test_09_a_single_day_above_the_cap_fails_loudly_and_keeps_nothing(tmp_path):
 
 
 # -- 10. PhraseNotFound and FieldNotFound -----------------------------------------------------
+
 
 def test_10_phrase_not_found_is_recorded_on_the_run_and_shown(week, tmp_path):
     term = "treatment[tiab] OR xyzzyplughium"
@@ -459,6 +493,7 @@ def test_11_an_expired_history_http_400_is_a_failure(week):
 
 # -- 12. Records that change upstream ---------------------------------------------------------
 
+
 def revised_title(xml: bytes, new_title: str) -> bytes:
     """Crafted revision of a real record: a new ArticleTitle."""
     text = xml.decode("utf-8")
@@ -478,32 +513,47 @@ def test_12_revised_and_retracted_records_are_updated_in_place(week):
                 sources[pmid] = data
     db = store.connect(week.db_path)
     try:
-        first_seen = dict(db.conn.execute(
-            "SELECT pmid, first_seen FROM articles WHERE pmid IN (?, ?)", (revised, retracted)))
+        first_seen = dict(
+            db.conn.execute(
+                "SELECT pmid, first_seen FROM articles WHERE pmid IN (?, ?)", (revised, retracted)
+            )
+        )
     finally:
         db.close()
-    week.server.add_record(revised_title(sources[revised], "Quuxotherapy revisited: a trial"),
-                           mdat=NEXT)
+    week.server.add_record(
+        revised_title(sources[revised], "Quuxotherapy revisited: a trial"), mdat=NEXT
+    )
     week.server.add_record(crafted_retraction(sources[retracted], 99_999_998), mdat=NEXT)
     week.expected = matching(week.server)
     result = week.assert_next_run_exact()
     assert result.updated == 2
     db = store.connect(week.db_path)
     try:
-        rows = dict(db.conn.execute(
-            "SELECT pmid, first_seen FROM articles WHERE pmid IN (?, ?)", (revised, retracted)))
+        rows = dict(
+            db.conn.execute(
+                "SELECT pmid, first_seen FROM articles WHERE pmid IN (?, ?)", (revised, retracted)
+            )
+        )
         assert rows == first_seen
-        assert db.conn.execute("SELECT title FROM articles WHERE pmid = ?",
-                               (revised,)).fetchone() == ("Quuxotherapy revisited: a trial",)
-        found = db.conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
-                                ("quuxotherapy",)).fetchall()
+        assert db.conn.execute(
+            "SELECT title FROM articles WHERE pmid = ?", (revised,)
+        ).fetchone() == ("Quuxotherapy revisited: a trial",)
+        found = db.conn.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", ("quuxotherapy",)
+        ).fetchall()
         assert found == [(revised,)]
-        assert db.conn.execute("SELECT retracted FROM articles WHERE pmid = ?",
-                               (retracted,)).fetchone() == (1,)
-        kinds = {r[0] for r in db.conn.execute(
-            "SELECT kind FROM article_changes WHERE pmid = ?", (retracted,))}
+        assert db.conn.execute(
+            "SELECT retracted FROM articles WHERE pmid = ?", (retracted,)
+        ).fetchone() == (1,)
+        kinds = {
+            r[0]
+            for r in db.conn.execute(
+                "SELECT kind FROM article_changes WHERE pmid = ?", (retracted,)
+            )
+        }
         assert "retracted" in kinds
-        assert db.conn.execute("SELECT COUNT(*) FROM articles WHERE pmid IN (?, ?)",
-                               (revised, retracted)).fetchone() == (2,)
+        assert db.conn.execute(
+            "SELECT COUNT(*) FROM articles WHERE pmid IN (?, ?)", (revised, retracted)
+        ).fetchone() == (2,)
     finally:
         db.close()

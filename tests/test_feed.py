@@ -9,7 +9,7 @@ import feedparser
 import pytest
 from digest_scenario import HOSTILE_PMID, HOSTILE_TITLE, RETRACTED_PMID, build
 
-from tracker.feed import clean
+from tracker.digest.feed import clean
 
 
 @pytest.fixture(scope="module")

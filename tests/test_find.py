@@ -1,4 +1,4 @@
-"""tracker.find: PubMed-like input → FTS5 queries that SQLite accepts and that mean what
+"""tracker.research.find: PubMed-like input → FTS5 queries that SQLite accepts and that mean what
 the researcher wrote; hostile input never raises."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from research_collection import CRAFTED_PMID, build_collection
+from collection_fixture import CRAFTED_PMID, build_collection
 
-from tracker.find import fts_query, plain_words
-from tracker.store import queries_read
+from tracker.research.find import fts_query, plain_words
+from tracker.store import reads
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def db(tmp_path_factory):
 
 
 def pmids(db, text: str, **filters) -> list[int]:
-    return [r["pmid"] for r in queries_read.find_articles(db, fts_query(text).expression,
+    return [r["pmid"] for r in reads.find_articles(db, fts_query(text).expression,
                                                           limit=1000, **filters)]  # fmt: skip
 
 
@@ -60,7 +60,7 @@ def test_pubmed_like_input_becomes_this_fts5_expression(text, expression):
 def test_hostile_input_never_raises_in_sqlite(db, text):
     query = fts_query(text)
     if query.expression:
-        queries_read.find_articles(db, query.expression)  # must not raise
+        reads.find_articles(db, query.expression)  # must not raise
 
 
 def test_unparsable_input_falls_back_to_its_words_and_says_so():
@@ -88,7 +88,7 @@ def test_phrases_operators_and_truncation_find_the_right_records(db):
 
 
 def test_results_are_ranked_title_matches_first(db):
-    rows = queries_read.find_articles(db, fts_query("aspirin").expression, limit=50)
+    rows = reads.find_articles(db, fts_query("aspirin").expression, limit=50)
     ranks = [r["rank"] for r in rows]
     assert ranks == sorted(ranks)
     assert "aspirin" in rows[0]["title"].lower()
@@ -96,7 +96,7 @@ def test_results_are_ranked_title_matches_first(db):
 
 
 def test_filters_by_year_and_search_membership(db):
-    assert all(r["pub_year"] >= 2020 for r in queries_read.find_articles(
+    assert all(r["pub_year"] >= 2020 for r in reads.find_articles(
         db, fts_query("treatment").expression, since_year=2020, limit=500))  # fmt: skip
     assert pmids(db, "restless", search="nothing-joined") == []
     assert CRAFTED_PMID in pmids(db, "restless")
@@ -108,4 +108,4 @@ def test_stemming_finds_other_forms(db):
 
 def test_sqlite_would_refuse_the_raw_text(db):
     with pytest.raises(sqlite3.OperationalError):
-        queries_read.find_articles(db, '"unclosed')
+        reads.find_articles(db, '"unclosed')

@@ -19,12 +19,13 @@ import pytest
 from faultkit import start, tracker, tracker_env, wait_for
 
 from benchmarks.common import build_pubmed_file
-from tracker import import_worker, store
-from tracker.import_pool import WorkerFailed, _Worker
-from tracker.importer import ImportFileError, import_file
+from tracker import store
+from tracker.ingest import import_worker
+from tracker.ingest.import_pool import WorkerFailed, _Worker
+from tracker.ingest.importer import ImportFileError, import_file
 from tracker.pubmed import PubmedParseError, iter_pubmed_xml, open_pubmed_pieces
-from tracker.pubmed_split import Piece, iter_pieces
-from tracker.rows import EncodedArticles, encode_articles
+from tracker.pubmed.split import Piece, iter_pieces
+from tracker.store.rows import EncodedArticles, encode_articles
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
 BASELINE = SAMPLES / "baseline"
@@ -135,7 +136,7 @@ def test_a_row_never_goes_back_to_an_older_version(tmp_path: Path) -> None:
 def test_pieces_survive_end_tags_cut_by_read_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reads of 7 bytes cut nearly every end tag in two; the pieces still hold every record."""
     data = (BASELINE / "tipplerow__pubmed_sample.xml").read_bytes()
-    monkeypatch.setattr("tracker.pubmed_split._BLOCK", 7)
+    monkeypatch.setattr("tracker.pubmed.split._BLOCK", 7)
     pieces = list(iter_pieces(io.BytesIO(data), "sample", 3))
     from_pieces = [r for p in pieces for r in iter_pubmed_xml(p.data)]
     assert len(pieces) >= 3

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from digest_scenario import HOSTILE_TITLE, build
 
-from tracker.mail import MailConfigError, MailError, MailSettings, deliver_digest
+from tracker.digest.mail import MailConfigError, MailError, MailSettings, deliver_digest
 
 USER, PASSWORD = "tracker", "s3cret-Passw0rd"
 
@@ -205,7 +205,7 @@ def test_tracker_run_mails_and_tracker_digest_never_mails_twice_unless_asked(smt
 
     from test_sync import BASE
 
-    from tracker.eutils_server import LocalEutils
+    from tracker.lookalikes.eutils.server import LocalEutils
 
     inbox, port = smtp_server
     (tmp_path / "queries").mkdir()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.eutils_terms import parse_term
-from tracker.pairs import (
+from tracker.lookalikes.eutils.terms import parse_term
+from tracker.searches.pairs import (
     Concept,
     Pair,
     alternatives,
@@ -17,7 +17,7 @@ from tracker.pairs import (
     pair_name,
     phrase,
 )
-from tracker.queries import read_saved_search
+from tracker.searches.saved import read_saved_search
 
 REPO = Path(__file__).resolve().parent.parent
 # queries/baclofen-rls.toml's hand-written term before it became a pair (commit ea33ea0).

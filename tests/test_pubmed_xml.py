@@ -1,4 +1,4 @@
-"""tracker/pubmed_xml.py and the split of tracker.pubmed: the same front door, and the
+"""tracker/pubmed/stream.py and the split of tracker.pubmed: the same front door, and the
 gzip read-ahead thread reading every shape of .gz the way gzip.GzipFile does."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 import tracker.pubmed
 from tracker.models import Article
 from tracker.pubmed import PubmedParseError, iter_pubmed_xml, open_pubmed_file
-from tracker.pubmed_xml import GzipReadAhead
-from tracker.pubmed_xml import PubmedParseError as StreamError
+from tracker.pubmed.stream import GzipReadAhead
+from tracker.pubmed.stream import PubmedParseError as StreamError
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
 SAMPLE = SAMPLES / "baseline" / "tipplerow__pubmed_sample.xml"

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from tracker.models import SavedSearch
-from tracker.pairs import Concept, Pair, build_term
-from tracker.queries import (
+from tracker.searches.pairs import Concept, Pair, build_term
+from tracker.searches.saved import (
     QueryError,
     load_saved_search,
     load_saved_searches,

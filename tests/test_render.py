@@ -1,6 +1,6 @@
 """Escaping and excerpts used by every digest template."""
 
-from tracker.render import conclusion_excerpt, md, short_authors, yaml_str
+from tracker.digest.render import conclusion_excerpt, md, short_authors, yaml_str
 
 
 def test_markdown_escaping_shows_text_and_nothing_more():

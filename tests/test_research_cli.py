@@ -15,8 +15,8 @@ import pytest
 import rispy
 from test_cli import assert_one_line_error, tracker
 
-from tracker.eutils_server import LocalEutils
-from tracker.queries import load_saved_search
+from tracker.lookalikes.eutils.server import LocalEutils
+from tracker.searches.saved import load_saved_search
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "tests" / "data" / "pubmed-samples"

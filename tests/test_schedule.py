@@ -11,7 +11,7 @@ import pytest
 
 from tracker import store
 from tracker.models import RunResult, SavedSearch, Window
-from tracker.schedule import Scheduler, due_state
+from tracker.unattended.schedule import Scheduler, due_state
 
 UTC_ZONE = ZoneInfo("UTC")
 WEEKLY = SavedSearch(name="weekly", title="W", term="x", schedule="0 6 * * 1")  # Mondays 06:00
@@ -139,7 +139,7 @@ def test_real_scheduler_catches_up_what_is_due_exactly_once_and_stops(tmp_path):
     ],
 )
 def test_crontab_weekdays_mean_what_cron_means(expression, fires_on):
-    from tracker.crontab import crontab_trigger
+    from tracker.searches.crontab import crontab_trigger
 
     trigger = crontab_trigger(expression, UTC_ZONE)
     days, now = set(), datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # a Sunday noon

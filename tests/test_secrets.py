@@ -59,8 +59,13 @@ def test_27_the_api_key_appears_in_no_output_log_report_or_database_byte(tmp_pat
         assert invalid.returncode == 1 and "API key" in invalid.stdout
         outputs += [invalid.stdout, invalid.stderr]
         srv.faults.clear()
-        for args in (["-vv", "digest"], ["-vv", "status"], ["--json", "status"],
-                     ["--json", "-vv", "run"], ["-vv", "check"]):
+        for args in (
+            ["-vv", "digest"],
+            ["-vv", "status"],
+            ["--json", "status"],
+            ["--json", "-vv", "run"],
+            ["-vv", "check"],
+        ):
             proc = tracker(*args, cwd=tmp_path, env=env)
             outputs += [proc.stdout, proc.stderr]
         sent = [r for r in srv.requests.entries()]

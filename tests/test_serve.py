@@ -13,11 +13,11 @@ import urllib.error
 import urllib.request
 
 import pytest
-from research_collection import CRAFTED_PMID, build_collection
+from collection_fixture import CRAFTED_PMID, build_collection
 from sqlite_utils import Database
 
-from tracker.serve import build_metadata
-from tracker.store import queries_read
+from tracker.research.serve import build_metadata
+from tracker.store import reads
 
 pytest.importorskip("datasette")
 
@@ -84,7 +84,7 @@ def test_by_tier_says_plainly_when_tiers_are_not_classified():
     assert "evidence_tier" not in tables["articles"]["columns"]
     by_tier = metadata["databases"]["tracker"]["queries"]["by_tier"]
     assert db.execute(by_tier["sql"]).fetchall() == [("tiers not classified yet",)]
-    assert queries_read.collection_stats(db)["by_tier"] is None
+    assert reads.collection_stats(db)["by_tier"] is None
 
 
 def test_with_tiers_the_facet_and_query_use_them():

@@ -1,4 +1,4 @@
-"""tracker.sqlconsole: the researcher's SQL is read-only (NCBI-NOTES E4 and checklist 55):
+"""tracker.research.sqlconsole: the researcher's SQL is read-only (NCBI-NOTES E4 and checklist 55):
 writes, ATTACH, VACUUM INTO, schema changes and setting PRAGMAs are refused, runaway
 queries stop, and the database file is byte-for-byte unchanged afterwards."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from research_collection import build_collection
+from collection_fixture import build_collection
 
-from tracker.sqlconsole import SqlFailed, SqlRefused, query_readonly
+from tracker.research.sqlconsole import SqlFailed, SqlRefused, query_readonly
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""tracker/rows.py: the fast row encoder writes exactly what the plain one did."""
+"""tracker/store/rows.py: the fast row encoder writes exactly what the plain one did."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from tracker.models import AbstractSection, Article, Author, CommentCorrection, MeshHeading
 from tracker.pubmed import open_pubmed_file
-from tracker.rows import author_values
 from tracker.store.articles import article_row
+from tracker.store.rows import author_values
 from tracker.store.schema import ARTICLE_COLUMNS
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from tracker import store
-from tracker.digest import write_digest
-from tracker.eutils import EutilsClient, EutilsConfig
-from tracker.eutils_server import LocalEutils
+from tracker.digest.write import write_digest
+from tracker.ingest.sync import EARLIEST, SyncOptions, run_search
+from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch, Window
-from tracker.sync import EARLIEST, SyncOptions, run_search
+from tracker.ncbi.client import EutilsClient, EutilsConfig
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
 FILES = sorted(SAMPLES.glob("metapub__[0-9]*.xml"))

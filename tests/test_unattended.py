@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.eutils_server import LocalEutils
+from tracker.lookalikes.eutils.server import LocalEutils
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
 # metapub__11618220.xml: "Eroticism in late Ming, early Qing fiction…" (PMID 11618220).

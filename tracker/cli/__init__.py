@@ -26,16 +26,16 @@ def _import_sqlite_utils_without_pandas() -> None:
 
 _import_sqlite_utils_without_pandas()
 
-from . import (  # noqa: E402, F401  (registers commands)
+from tracker.cli import (  # noqa: E402, F401  (registers commands)
     check_cmd,
+    collection_cmd,
     demo_cmd,
     digest_cmd,
-    jobs,
-    research_collection,
-    research_pubmed,
+    pubmed_cmd,
+    run_cmd,
     schedule_cmd,
 )
-from .app import cli  # noqa: E402
+from tracker.cli.app import cli  # noqa: E402
 
 
 def main() -> None:

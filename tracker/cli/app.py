@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from sqlite_utils import Database
 
-from .. import store
-from ..eutils import EutilsClient, EutilsConfig, EutilsConfigError, RedactingFilter
-from ..queries import QueryError
-from ..store.db import BUSY_TIMEOUT_SECONDS
+from tracker import store
+from tracker.ncbi.client import EutilsClient, EutilsConfig, EutilsConfigError, RedactingFilter
+from tracker.searches.saved import QueryError
+from tracker.store.db import BUSY_TIMEOUT_SECONDS
 
 # Documented in the README ("Exit codes"); cron and systemd act on them.
 EXIT_OK = 0

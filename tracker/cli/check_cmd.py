@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import click
 
-from ..eutils import EutilsQueryError, EutilsUnavailable
-from .app import UserError, cli, emit_json, eutils_client, fail, settings
-from .jobs import _searches
+from tracker.cli.app import UserError, cli, emit_json, eutils_client, fail, settings
+from tracker.cli.run_cmd import _searches
+from tracker.ncbi.client import EutilsQueryError, EutilsUnavailable
 
 
 @cli.command()

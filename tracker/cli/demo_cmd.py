@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..demo import run_demo
-from ..sync import today_utc
-from .app import cli, emit_json, fail, settings
+from tracker.cli.app import cli, emit_json, fail, settings
+from tracker.ingest.sync import today_utc
+from tracker.unattended.demo import run_demo
 
 
 @cli.command()

@@ -11,8 +11,16 @@ from typing import Any
 
 import click
 
-from .. import store
-from ..digest import (
+from tracker import store
+from tracker.cli.app import UserError, cli, emit_json, fail, open_db, settings, user_errors
+from tracker.digest.mail import (
+    Delivery,
+    MailConfigError,
+    MailError,
+    MailSettings,
+    deliver_digest,
+)
+from tracker.digest.write import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     DigestError,
@@ -20,11 +28,9 @@ from ..digest import (
     DigestResult,
     write_digest,
 )
-from ..job import MailOptions
-from ..mail import Delivery, MailConfigError, MailError, MailSettings, deliver_digest
-from ..queries import select_saved_searches
-from ..sync import today_utc
-from .app import UserError, cli, emit_json, fail, open_db, settings, user_errors
+from tracker.ingest.sync import today_utc
+from tracker.searches.saved import select_saved_searches
+from tracker.unattended.job import MailOptions
 
 _TRUE = {"1", "true", "yes", "on"}
 

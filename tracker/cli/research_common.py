@@ -9,11 +9,11 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from .. import store
-from ..queries import (
+from tracker import store
+from tracker.cli.app import UserError, fail, settings
+from tracker.searches.saved import (
     NAME_PATTERN,
 )
-from .app import UserError, fail, settings
 
 NOT_CLASSIFIED = (
     "tiers not classified yet: this database has no evidence_tier column "

@@ -11,13 +11,8 @@ from typing import Any
 
 import click
 
-from .. import store
-from ..eutils import EutilsClient, EutilsConfig
-from ..job import run_job
-from ..lock import LockHeld, database_lock
-from ..models import SavedSearch
-from ..schedule import Scheduler, due_state
-from .app import (
+from tracker import store
+from tracker.cli.app import (
     TIMEZONE_OPTION,
     cli,
     eutils_client,
@@ -26,10 +21,15 @@ from .app import (
     settings,
     setup_logging,
 )
-from .digest_cmd import job_digest_options, job_mail_options
-from .jobs import _searches
+from tracker.cli.digest_cmd import job_digest_options, job_mail_options
+from tracker.cli.run_cmd import _searches
+from tracker.models import SavedSearch
+from tracker.ncbi.client import EutilsClient, EutilsConfig
+from tracker.unattended.job import run_job
+from tracker.unattended.lock import LockHeld, database_lock
+from tracker.unattended.schedule import Scheduler, due_state
 
-log = logging.getLogger("tracker.schedule")
+log = logging.getLogger("tracker.unattended.schedule")
 LOCK_WAIT_SECONDS = 600.0  # a manual run holding the database: wait for it, then skip
 
 

@@ -1,6 +1,6 @@
 """The database: schema, migrations, upserts and selects. The only room with SQL."""
 
-from .articles import (
+from tracker.store.articles import (
     article_rows,
     authors_by_pmid,
     decode_article_row,
@@ -9,9 +9,9 @@ from .articles import (
     upsert_articles,
     write_articles,
 )
-from .bulk import bulk_articles
-from .db import StoreError, connect, utc_now, write_transaction
-from .runs import (
+from tracker.store.bulk import bulk_articles
+from tracker.store.db import StoreError, connect, utc_now, write_transaction
+from tracker.store.runs import (
     add_members,
     advance_watermark,
     ensure_search,

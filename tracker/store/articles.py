@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..models import Article
-from ..rows import EncodedArticles, article_values, encode_articles
-from .schema import ARTICLE_COLUMNS, TIER_COLUMNS
+from tracker.models import Article
+from tracker.store.rows import EncodedArticles, article_values, encode_articles
+from tracker.store.schema import ARTICLE_COLUMNS, TIER_COLUMNS
 
 JSON_COLUMNS = (
     "abstract_sections",

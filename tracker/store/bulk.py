@@ -16,8 +16,8 @@ from contextlib import contextmanager
 
 from sqlite_utils import Database
 
-from ..rows import EncodedArticles
-from .articles import _in_chunks, replaces, stored_versions, write_articles
+from tracker.store.articles import _in_chunks, replaces, stored_versions, write_articles
+from tracker.store.rows import EncodedArticles
 
 _FTS = "articles_fts"
 _INDEX_EVERY = 2000  # rows indexed together: keeps the pending PMID set small

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from .schema import apply_migrations
+from tracker.store.schema import apply_migrations
 
 BUSY_TIMEOUT_SECONDS = 30.0
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .articles import decode_article_row
+from tracker.store.articles import decode_article_row
 
 _DIGEST_COLUMNS = (
     "search", "created", "after_run", "through_run", "articles", "markdown_path", "html_path",

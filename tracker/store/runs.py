@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..models import RunResult, SavedSearch
+from tracker.models import RunResult, SavedSearch
 
 
 def register_search(db: Database, search: SavedSearch) -> None:
@@ -207,7 +207,7 @@ def search_status(db: Database, search: str) -> dict[str, Any]:
 
 
 def insert_changes(db: Database, run_id: int, now: str, changes: Iterable[Any]) -> int:
-    """Record tracker.changes.Change items noticed by run `run_id`."""
+    """Record tracker.ingest.changes.Change items noticed by run `run_id`."""
     cur = db.conn.executemany(
         "INSERT INTO article_changes (pmid, run, detected, kind, detail, notice_pmid) "
         "VALUES (?, ?, ?, ?, ?, ?)",

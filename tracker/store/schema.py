@@ -178,7 +178,7 @@ TIER_COLUMNS: dict[str, type] = {
 def m003_evidence_tier_and_digest_delivery(db: Database) -> None:
     """Evidence tier per article (backfilled), and what a digest covered and when it
     was mailed, so re-running one never sends it twice."""
-    from ..classify import classify_row  # the rules live there; the store only keeps them
+    from tracker.classify import classify_row  # the rules live there; the store only keeps them
 
     articles = _table(db, "articles")
     for column, kind in TIER_COLUMNS.items():

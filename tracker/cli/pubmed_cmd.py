@@ -1,0 +1,270 @@
+"""Researchers' commands that ask PubMed: search, show, add."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlite_utils import Database
+
+from tracker import store
+from tracker.cli.app import ProgressBar, UserError, cli, emit_json, eutils_client, fail, settings
+from tracker.cli.research_common import (
+    ARTICLE_COLUMNS,
+    JSON_OPTION,
+    check_new_search_name,
+    print_table,
+    wants_json,
+)
+from tracker.digest.export import json_record, short_author, write_export
+from tracker.ingest.sync import EFETCH_BATCH, SyncError, fetch_articles, today_utc
+from tracker.models import Article, SavedSearch
+from tracker.ncbi.client import EutilsError, EutilsQueryError
+from tracker.searches.pairs import Concept, Pair, format_pair_term, pair_name
+from tracker.searches.saved import (
+    DEFAULT_SCHEDULE,
+    QueryError,
+    read_saved_search,
+    render_pair_search,
+    render_saved_search,
+    select_saved_searches,
+    validate_crontab,
+)
+from tracker.store import reads
+
+
+@cli.command()
+@click.argument("term")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Only records added to PubMed (Create Date) on or after this day, YYYY-MM-DD.",
+)
+@click.option(
+    "--max",
+    "max_results",
+    type=click.IntRange(0, 9999),
+    default=20,
+    show_default=True,
+    help="How many records to fetch, store and list (the count is always the full one).",
+)
+@click.option("--save", "save_name", help="Also write queries/NAME.toml with this term.")
+@click.option("--title", help="Title of the saved search written by --save.")
+@JSON_OPTION
+@click.option("--csv", "as_csv", is_flag=True, help="The records as CSV on stdout.")
+def search(
+    term: str,
+    since: Any,
+    max_results: int,
+    save_name: str | None,
+    title: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Search PubMed now: how PubMed read TERM, its count, and the newest records.
+
+    The records are stored in the database (for find, stats, export), without joining
+    any saved search. When the count differs from the PubMed website, the query
+    translation shows why (automatic term mapping, an ignored phrase, a date filter).
+
+    \b
+    Example:
+      tracker search 'baclofen AND "restless legs"' --max 50
+      tracker search 'baclofen[tiab] AND dystonia[tiab]' --since 2020-01-01 --save baclofen-dystonia
+    """
+    since_day = since.date() if since else None
+    save_path = check_new_search_name(save_name) if save_name else None
+    db = store.connect(settings().db_path)  # writes: create and migrate as a run does
+    with eutils_client() as client:
+        result = _esearch(client, term, since_day, max_results)
+        articles = _fetch_and_store(db, client, list(result.ids))
+    rows = _in_esearch_order(db, list(result.ids))
+    if as_csv:
+        write_export(rows, store.authors_by_pmid(db, [r["pmid"] for r in rows]), "csv", sys.stdout)
+    elif wants_json(as_json):
+        authors = store.authors_by_pmid(db, [r["pmid"] for r in rows])
+        emit_json(
+            {
+                "term": term,
+                "since": since_day,
+                "query_translation": result.query_translation,
+                "count": result.count,
+                "warnings": list(result.warnings),
+                "stored": articles,
+                "articles": [json_record(r, authors[r["pmid"]]) for r in rows],
+            }
+        )
+    else:
+        _print_search(result, since_day, rows, db)
+    if save_path is not None:
+        _save_search(save_path, term, title, since_day)
+
+
+def _esearch(client: Any, term: str, since: date | None, retmax: int) -> Any:
+    window = {}
+    if since is not None:
+        window = {
+            "datetype": "crdt",
+            "mindate": since.strftime("%Y/%m/%d"),
+            "maxdate": today_utc().strftime("%Y/%m/%d"),
+        }
+    try:
+        return client.esearch(term, retmax=retmax, **window)
+    except EutilsQueryError as exc:
+        raise UserError(str(exc)) from None
+    except EutilsError as exc:
+        fail(f"PubMed search failed: {exc}")
+
+
+def _fetch_and_store(db: Database, client: Any, pmids: list[int]) -> int:
+    stored = 0
+    bar = ProgressBar("efetch")
+    now = store.utc_now()
+    try:
+        with store.write_transaction(db):
+
+            def save(batch: list[Article]) -> None:
+                nonlocal stored
+                store.upsert_articles(db, batch, now)
+                stored += len(batch)
+
+            fetch_articles(client, pmids, EFETCH_BATCH, save, bar)
+    except (EutilsError, SyncError, store.StoreError, sqlite3.Error) as exc:
+        fail(f"fetching the records failed, nothing was stored: {exc}")
+    finally:
+        bar.close()
+    return stored
+
+
+def _in_esearch_order(db: Database, pmids: list[int]) -> list[dict[str, Any]]:
+    rows = {r["pmid"]: r for r in reads.article_rows(db, pmids=pmids)}
+    return [rows[p] for p in pmids if p in rows]
+
+
+def _print_search(result: Any, since: date | None, rows: list[dict], db: Database) -> None:
+    click.echo(f"PubMed read it as: {result.query_translation or '(no translation given)'}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning} (PubMed left it out and searched the rest)")
+    window = f" added since {since}" if since else ""
+    click.echo(f"{result.count} records in PubMed{window}; showing {len(rows)}")
+    if rows:
+        click.echo()
+        print_table(_with_first_authors(db, rows), ARTICLE_COLUMNS)
+
+
+def _with_first_authors(db: Database, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    authors = store.authors_by_pmid(db, [r["pmid"] for r in rows])
+    return [
+        {**r, "first_author": short_author(authors[r["pmid"]][0]) if authors[r["pmid"]] else ""}
+        for r in rows
+    ]
+
+
+def _save_search(path: Path, term: str, title: str | None, since: date | None) -> None:
+    search = SavedSearch(name=path.stem, term=term, title=title or path.stem, since=since)
+    path.write_text(render_saved_search(search), encoding="utf-8")
+    click.echo(f"saved as {path}; `tracker run {path.stem}` tracks it from now on", err=True)
+
+
+# -- show, add -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("name")
+@JSON_OPTION
+def show(name: str, as_json: bool) -> None:
+    """Print a saved search and the PubMed term it sends (built from drug × condition).
+
+    \b
+    Example:
+      tracker show baclofen-rls
+    """
+    try:
+        [search] = select_saved_searches(settings().queries, [name])
+        _, pair = read_saved_search(Path(str(search.path)))
+    except QueryError as exc:
+        raise UserError(str(exc)) from None
+    if wants_json(as_json):
+        emit_json(
+            {
+                "name": search.name, "title": search.title, "path": search.path,
+                "schedule": search.schedule, "since": search.since, "term": search.term,
+                "pair": None if pair is None else asdict(pair),
+            }
+        )  # fmt: skip
+        return
+    click.echo(f"{search.name}: {search.title}  ({search.path})")
+    click.echo(f"schedule {search.schedule}; since {search.since or 'the beginning'}")
+    if pair is not None:
+        for label, concept in (("drug", pair.drug), ("condition", pair.condition)):
+            click.echo(f"{label}: {concept.name}; MeSH: {', '.join(concept.mesh) or 'none'}")
+        click.echo("\nPubMed term:")
+        click.echo(format_pair_term(pair))
+    else:
+        click.echo(f"\nPubMed term:\n{search.term}")
+
+
+@cli.command()
+@click.argument("drug")
+@click.argument("condition")
+@click.option("--name", help="Saved search name [default: DRUG-CONDITION].")
+@click.option("--title", help="Title [default: 'DRUG for CONDITION'].")
+@click.option("--drug-synonym", multiple=True, help="Another name of the drug (repeatable).")
+@click.option("--brand", multiple=True, help="A brand name of the drug (repeatable).")
+@click.option("--condition-synonym", multiple=True, help="Another name (repeatable).")
+@click.option("--drug-mesh", multiple=True, help="MeSH heading(s) [default: DRUG].")
+@click.option("--condition-mesh", multiple=True, help="MeSH heading(s) [default: CONDITION].")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First backfill starts here.")
+@click.option("--schedule", default=DEFAULT_SCHEDULE, show_default=True, help="Crontab.")
+def add(
+    drug: str,
+    condition: str,
+    name: str | None,
+    title: str | None,
+    drug_synonym: tuple[str, ...],
+    brand: tuple[str, ...],
+    condition_synonym: tuple[str, ...],
+    drug_mesh: tuple[str, ...],
+    condition_mesh: tuple[str, ...],
+    since: Any,
+    schedule: str,
+) -> None:
+    """Write a new drug × condition saved search, queries/DRUG-CONDITION.toml.
+
+    \b
+    Example:
+      tracker add Gabapentin "Burning Mouth Syndrome" --brand Neurontin --drug-synonym gabapentine
+      tracker show gabapentin-burning-mouth-syndrome
+    """
+    path = check_new_search_name(name or pair_name(drug, condition))
+    pair = Pair(
+        Concept.named(drug, drug_synonym, brand, drug_mesh or None),
+        Concept.named(condition, condition_synonym, (), condition_mesh or None),
+    )
+    try:
+        validate_crontab(schedule, "--schedule")
+    except QueryError as exc:
+        raise UserError(str(exc)) from None
+    text = render_pair_search(
+        title or f"{drug} for {condition}",
+        pair,
+        schedule=schedule,
+        since=since.date() if since else None,
+    )
+    path.write_text(text, encoding="utf-8")
+    try:
+        search, _ = read_saved_search(path)  # the same checks as every later run
+    except QueryError as exc:
+        path.unlink()
+        raise UserError(str(exc).replace(f"{path}: ", "")) from None
+    click.echo(f"wrote {path}")
+    click.echo(format_pair_term(pair))
+    click.echo(f"track it from now on: tracker run {search.name}")
+
+
+# -- find, stats -----------------------------------------------------------------------------

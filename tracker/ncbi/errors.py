@@ -1,0 +1,106 @@
+"""E-utilities exceptions, and redaction of the API key from any text that leaves us.
+
+The key leaks through GET URLs, exception texts, DEBUG parameter logs and the 429 body's
+``api-key`` field (NCBI-NOTES E3, A1), so every message built here passes through redact().
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+_PATTERNS = (
+    re.compile(r"(api_key=)[^&\s\"']+", re.IGNORECASE),
+    re.compile(r"(\"api[-_]key\"\s*:\s*\")[^\"]*", re.IGNORECASE),
+    re.compile(r"('api[-_]key'\s*:\s*')[^']*", re.IGNORECASE),
+)
+REDACTED = "<redacted>"
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a configured key so redact() removes it wherever it appears."""
+    if value and len(value) >= 4:
+        with _secrets_lock:
+            _secrets.add(value)
+
+
+def redact(text: object) -> str:
+    """``text`` as a string without api_key=… values, "api-key" JSON fields or known keys."""
+    out = str(text)
+    for pattern in _PATTERNS:
+        out = pattern.sub(lambda m: m.group(1) + REDACTED, out)
+    with _secrets_lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        out = out.replace(secret, REDACTED)
+    return out
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """Redacted, whitespace-collapsed, shortened: fit for an error message or log line."""
+    flat = " ".join(redact(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class RedactingFilter(logging.Filter):
+    """Logging filter that redacts the message and args of every record it sees.
+
+    Attach to handlers (the CLI does) or loggers; it never drops a record.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+class EutilsError(Exception):
+    """Base class; the message is always one redacted line."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(one_line(message, limit=500))
+
+
+class EutilsUnavailable(EutilsError):
+    """Retries (or the deadline) exhausted; the message names the last failure."""
+
+
+class RateLimited(EutilsUnavailable):
+    """NCBI answered 429 until the retry budget ran out."""
+
+
+class EutilsCancelled(EutilsError):
+    """The process was asked to stop (SIGTERM); no further attempt was made."""
+
+
+class EutilsQueryError(EutilsError):
+    """NCBI rejected the query itself (unknown field tag, HTTP 400): retrying cannot help."""
+
+
+class EutilsConfigError(EutilsError):
+    """Bad configuration: invalid API key, email or tool. Fix the settings and re-run."""
+
+
+class EutilsCapError(EutilsError):
+    """PubMed's 9,999-id ceiling was hit (NCBI-NOTES A5): split the date window."""
+
+    def __init__(self, message: object, count: int | None = None) -> None:
+        super().__init__(message)
+        self.count = count
+
+
+class TransientFailure(Exception):
+    """Internal: one attempt failed in a way worth retrying."""
+
+    def __init__(
+        self, reason: str, *, retry_after: float | None = None, rate_limited: bool = False
+    ) -> None:
+        super().__init__(one_line(reason))
+        self.reason = one_line(reason)
+        self.retry_after = retry_after
+        self.rate_limited = rate_limited

@@ -1,0 +1,261 @@
+"""MEDLINE text (PubMed "Send to: MEDLINE" .txt / .nbib exports) -> models.Article.
+
+Bio.Medline does the tag parsing. Two things it cannot do for us, so we prepare the
+lines first: (1) it appends a wrapped continuation line of a list tag (CIN, OT, AID…)
+as a new list item, so "CIN - Lancet. 2001;…\\n      PMID: 123" would become two
+links; (2) a Record is a dict of lists, which loses which AD/AUID line belongs to
+which author. So continuation lines are joined here, and authors are read from the
+ordered lines.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from Bio import Medline
+
+from tracker.models import AbstractSection, Article, Author, CommentCorrection, MeshHeading
+
+__all__ = ["iter_medline", "open_medline_file"]
+
+# MEDLINE tag -> CommentsCorrections RefType (NLM "MEDLINE/PubMed Data Element
+# Descriptions"; the XML RefType names are the ones in pubmed_250101.dtd).
+_LINK_TAGS = {
+    "CIN": "CommentIn",
+    "CON": "CommentOn",
+    "EIN": "ErratumIn",
+    "EFR": "ErratumFor",
+    "RIN": "RetractionIn",
+    "ROF": "RetractionOf",
+    "UIN": "UpdateIn",
+    "UOF": "UpdateOf",
+    "CRI": "CorrectedandRepublishedIn",
+    "CRF": "CorrectedandRepublishedFrom",
+    "RRI": "RetractedandRepublishedIn",
+    "RRF": "RetractedandRepublishedFrom",
+    "ECI": "ExpressionOfConcernIn",
+    "ECF": "ExpressionOfConcernFor",
+    "RPI": "RepublishedIn",
+    "RPF": "RepublishedFrom",
+    "PRIN": "PartialRetractionIn",
+    "PROF": "PartialRetractionOf",
+    "SPIN": "SummaryForPatientsIn",
+    "ORI": "OriginalReportIn",
+}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+_ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
+
+
+def open_medline_file(path: str | os.PathLike[str]) -> Iterator[Article]:
+    """Parse a MEDLINE text file; utf-8-sig drops the BOM some exports start with."""
+    with open(path, encoding="utf-8-sig", newline=None) as stream:
+        yield from iter_medline(stream)
+
+
+def iter_medline(stream: TextIO) -> Iterator[Article]:
+    """Yield one Article per record; records are separated by blank lines."""
+    for lines in _records(stream):
+        record = Medline.read(lines)
+        if record.get("PMID"):
+            yield _article(record, lines)
+
+
+def _records(stream: Iterable[str]) -> Iterator[list[str]]:
+    """Records as lists of 'TAG - value' lines, wrapped lines joined to their tag line.
+
+    PubMed wraps at ~80 columns with a 6-space indent: "AD  - Department of …, San \\n
+    Diego, CA" (PMID 33020656), so the join keeps exactly one space.
+    """
+    lines: list[str] = []
+    for raw in stream:
+        line = raw.rstrip("\r\n").lstrip("\ufeff")
+        if not line.strip():
+            if lines:
+                yield lines
+                lines = []
+        elif line.startswith("      ") and lines:
+            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        else:
+            lines.append(line.rstrip())
+    if lines:
+        yield lines
+
+
+def _values(lines: list[str]) -> Iterator[tuple[str, str]]:
+    for line in lines:
+        yield line[:4].rstrip(), line[6:].strip()
+
+
+def _article(record: dict, lines: list[str]) -> Article:
+    year, iso, printed = _pub_date(_get(record, "DP"))
+    if year is None and (_get(record, "DEP") or "")[:4].isdigit():
+        year, iso = int(_get(record, "DEP")[:4]), _get(record, "DEP")[:4]
+    abstract = " ".join((_get(record, "AB") or "").split()) or None
+    return Article(
+        pmid=int(_get(record, "PMID") or ""),
+        title=" ".join((_get(record, "TI") or _get(record, "BTI") or "").split()),
+        record_type="book" if "BTI" in record else "article",
+        vernacular_title=" ".join((_get(record, "TT") or "").split()) or None,
+        abstract=abstract,
+        abstract_sections=(AbstractSection(abstract),) if abstract else (),
+        authors=_authors(lines),
+        journal=_get(record, "JT") or _get(record, "BTI"),
+        journal_abbrev=_get(record, "TA") or None,
+        issn=_issn(lines),
+        volume=_get(record, "VI") or None,
+        issue=_get(record, "IP") or None,
+        pages=_get(record, "PG") or None,
+        pub_year=year,
+        pub_date=iso,
+        pub_date_text=printed,
+        create_date=_day(_get(record, "CRDT")) or _day(_get(record, "DA")),
+        entry_date=_day(_get(record, "EDAT")),
+        revised_date=_day(_get(record, "LR")),
+        completed_date=_day(_get(record, "DCOM")),
+        **_ids(record, lines),
+        languages=tuple(record.get("LA", ())),
+        publication_types=tuple(record.get("PT", ())),
+        mesh_headings=tuple(_mesh(term) for term in record.get("MH", ())),
+        keywords=tuple(record.get("OT", ())),
+        chemicals=tuple(c for c in map(_chemical, record.get("RN", ())) if c),
+        comments_corrections=_links(lines),
+        publication_status=_get(record, "PST") or None,
+        citation_status=_get(record, "STAT") or None,
+        history_statuses=tuple(_phst(v) for v in record.get("PHST", ())),
+    )
+
+
+def _get(record: dict, key: str) -> str | None:
+    """One value: Bio.Medline joins its "text keys" into a str and keeps others as lists."""
+    value = record.get(key)
+    if isinstance(value, list):
+        value = " ".join(value)
+    return value.strip() or None if value else None
+
+
+def _authors(lines: list[str]) -> tuple[Author, ...]:
+    """FAU/AU pairs in order; AD and AUID lines belong to the author above them; CN
+    (a group author) sits in the author sequence where PubMed lists it. Records from
+    before 2002 have AU ("Smith JA") without FAU."""
+    authors: list[dict] = []
+    awaiting_au = False
+    for tag, value in _values(lines):
+        if tag == "FAU":
+            last, _, fore = value.partition(", ")
+            authors.append({"last_name": last or None, "fore_name": fore or None})
+            awaiting_au = True
+        elif tag == "AU" and awaiting_au:
+            last = authors[-1]["last_name"] or ""
+            initials = value[len(last) :].strip() if value.startswith(last) else ""
+            authors[-1]["initials"] = initials or None
+            awaiting_au = False
+        elif tag == "AU":
+            last, _, initials = value.rpartition(" ")
+            authors.append({"last_name": last or initials, "initials": initials if last else None})
+        elif tag == "CN":
+            authors.append({"collective_name": value})
+            awaiting_au = False
+        elif tag == "AD" and authors:
+            authors[-1].setdefault("affiliations", []).append(value)
+        elif tag == "AUID" and authors and value.upper().startswith("ORCID"):
+            match = _ORCID.search(value.replace(" ", "").upper())
+            authors[-1]["orcid"] = "-".join(match.groups()) if match else None
+    return tuple(
+        Author(position=i, **{**a, "affiliations": tuple(a.get("affiliations", ()))})
+        for i, a in enumerate(authors, 1)
+    )
+
+
+def _pub_date(dp: str | None) -> tuple[int | None, str | None, str | None]:
+    """DP "2016 Jan 15", "2013 Mar-Apr", "2020 Spring", "1998 Dec-1999 Jan"."""
+    if not dp:
+        return None, None, None
+    found = re.search(r"\d{4}", dp)
+    if not found:
+        return None, None, dp
+    year = found.group()
+    match = re.fullmatch(r"(\d{4})(?: ([A-Z][a-z]{2}))?(?: (\d{1,2}))?", dp)
+    if not match or not match.group(2) or match.group(2) not in _MONTHS:
+        return int(year), year, dp
+    iso = f"{year}-{_MONTHS[match.group(2)]:02d}"
+    if match.group(3):
+        iso += f"-{int(match.group(3)):02d}"
+    return int(year), iso, dp
+
+
+def _day(value: str | None) -> str | None:
+    """CRDT/EDAT "2020/10/06 05:32" and LR/DCOM/DA "20210211" -> "2021-02-11"."""
+    if not value:
+        return None
+    digits = re.sub(r"\D", "", value)[:8]
+    if len(digits) < 8:
+        return None
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
+
+
+def _issn(lines: list[str]) -> str | None:
+    """First IS line that is not the linking ISSN: "1548-7105 (Electronic)"."""
+    for tag, value in _values(lines):
+        if tag == "IS" and "(Linking)" not in value:
+            return value.split(" ")[0] or None
+    return None
+
+
+def _ids(record: dict, lines: list[str]) -> dict[str, str | None]:
+    """LID/AID "10.1038/s41592-020-00971-x [doi]", "S0378-1119(15)01297-4 [pii]"; a bare
+    LID ("18", an article number in nbib__pmc_medlars.txt) is not an identifier."""
+    found: dict[str, str] = {}
+    for tag, value in _values(lines):
+        if tag in ("LID", "AID") and value.endswith("]") and " [" in value:
+            ident, _, kind = value.rpartition(" [")
+            found.setdefault(kind[:-1], ident.strip())
+    return {
+        "doi": found.get("doi"),
+        "pmcid": (_get(record, "PMC") or "").split(" ")[0] or None,
+        "pii": found.get("pii"),
+    }
+
+
+def _mesh(term: str) -> MeshHeading:
+    """ "Genome, Bacterial/*genetics": "*" marks a major topic, "/" starts a qualifier."""
+    parts = [p.strip() for p in term.split("/")]
+    return MeshHeading(
+        descriptor=parts[0].lstrip("*"),
+        major=any(p.startswith("*") for p in parts),
+        qualifiers=tuple(p.lstrip("*") for p in parts[1:]),
+    )
+
+
+def _chemical(value: str) -> str | None:
+    """RN "0 (Antineoplastic Agents)", "EC 3.6.3.- (ATP-Binding Cassette Transporters)"."""
+    _, sep, name = value.partition(" (")
+    return name[:-1] if sep and name.endswith(")") else None
+
+
+def _links(lines: list[str]) -> tuple[CommentCorrection, ...]:
+    """CIN/EIN/RIN… "Lancet. 2001 Jan 6;357(9249):1-2. PMID: 11197371"."""
+    links = []
+    for tag, value in _values(lines):
+        if tag in _LINK_TAGS:
+            source, _, pmid = value.partition("PMID:")
+            links.append(
+                CommentCorrection(
+                    ref_type=_LINK_TAGS[tag],
+                    pmid=int(pmid.strip()) if pmid.strip().isdigit() else None,
+                    source=source.strip() or None,
+                )
+            )
+    return tuple(links)
+
+
+def _phst(value: str) -> str:
+    """PHST "2020/10/06 05:32 [entrez]" -> "entrez"."""
+    return value.rpartition("[")[2].rstrip("]").strip()
