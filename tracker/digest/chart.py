@@ -60,11 +60,20 @@ def chart_svg(years: dict[int, int]) -> str:
     return text[match.start() :] if match else ""
 
 
+def chart_png_bytes(years: dict[int, int]) -> bytes:
+    """The chart as PNG bytes; b'' without data."""
+    if not years:
+        return b""
+    fig = _figure(years)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    _pyplot().close(fig)
+    return buf.getvalue()
+
+
 def chart_png(years: dict[int, int], path: Path) -> bool:
     """Write the chart as a PNG; False (and no file) without data."""
-    if not years:
-        return False
-    fig = _figure(years)
-    fig.savefig(path, format="png", metadata={"Software": None})
-    _pyplot().close(fig)
-    return True
+    data = chart_png_bytes(years)
+    if data:
+        path.write_bytes(data)
+    return bool(data)
