@@ -7,8 +7,18 @@ def test_markdown_escaping_shows_text_and_nothing_more():
     # Crafted hostile title (not a PubMed record).
     title = "<script>alert(1)</script> *bold* [link](javascript:x) # heading\n- item"
     assert md(title) == (
-        "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\*bold\\* \\[link\\]\\(javascript:x\\) "
-        "\\# heading \\- item"
+        "&lt;script>alert(1)&lt;/script> \\*bold\\* \\[link\\]\\(javascript:x) # heading - item"
+    )
+    assert md("# heading") == "\\# heading"
+    assert md("- item") == "\\- item"
+    assert md("12. item") == "12\\. item"
+
+
+def test_markdown_escaping_leaves_ordinary_punctuation_alone():
+    text = "A meta-analysis (sample data): 10.1037/prj0000481, p < 0.05, R&D, snake_case."
+    assert md(text) == text
+    assert md("{{ x }} {% y %} a|b &amp; _em_ ~~s~~") == (
+        "&#123;&#123; x &#125;&#125; &#123;% y %&#125; a\\|b &amp;amp; \\_em\\_ \\~\\~s\\~\\~"
     )
 
 

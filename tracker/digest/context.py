@@ -16,6 +16,7 @@ from typing import Any
 
 from tracker.classify import TIER_LABELS, search_concepts
 from tracker.digest.chart import chart_svg
+from tracker.digest.period import period_line, problem_line, problem_summary
 from tracker.digest.select import Selection
 from tracker.digest.view import group_by_tier, noteworthy, strongest_first, study_view, summary
 from tracker.models import SavedSearch
@@ -55,6 +56,8 @@ def digest_context(
     changes = noteworthy(selection.change_rows)
     previous = selection.previous
     held, years = selection.held, selection.years
+    problem = problem_line(selection, search.name)
+    text = summary(dict(new_counts), changes, previous if not options.since else None)
     return {
         "title": search.title,
         "search": search.name,
@@ -62,7 +65,9 @@ def digest_context(
         "date": today.isoformat(),
         "previous": previous,
         "since": options.since.isoformat() if options.since else None,
-        "summary": summary(dict(new_counts), changes, previous if not options.since else None),
+        "summary": problem_summary(problem, text, not rows and not changes),
+        "period": period_line(selection, options.since),
+        "problem": problem,
         "total_new": len(rows),
         "studies": studies,
         "groups": group_by_tier(studies),
@@ -97,6 +102,8 @@ def json_document(context: dict[str, Any], selection: Selection) -> str:
         "since": context["since"],
         "previous": context["previous"],
         "summary": context["summary"],
+        "period": context["period"],
+        "problem": context["problem"],
         "studies": [
             study_view(r, authors[r["pmid"]], concepts) for r in strongest_first(selection.rows)
         ],

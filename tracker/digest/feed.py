@@ -50,7 +50,16 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def build_feed(db: Database, search: SavedSearch, *, today: date, limit: int = 50) -> bytes:
+def build_feed(
+    db: Database,
+    search: SavedSearch,
+    *,
+    today: date,
+    limit: int = 50,
+    problem: tuple[str, str] | None = None,
+) -> bytes:
+    """`problem`: (text, RFC 3339 time) when the search's latest run failed or it never
+    had a good one; it becomes the feed's newest entry, so a reader sees it first."""
     fallback = f"{today.isoformat()}T00:00:00Z"
     rows = stored.feed_rows(db, search.name, limit)
     changes = stored.feed_changes(db, search.name, limit)
@@ -65,6 +74,8 @@ def build_feed(db: Database, search: SavedSearch, *, today: date, limit: int = 5
     _sub(feed, "generator", "offlabel-tracker")
     entries = [_study_entry(r, authors[r["pmid"]], retracted_on, fallback) for r in rows]
     entries += [_change_entry(search.name, c, fallback) for c in changes]
+    if problem is not None:
+        entries.append(_problem_entry(search.name, problem[0], _stamp(problem[1], fallback)))
     entries.sort(key=lambda e: e[0], reverse=True)
     _sub(feed, "updated", entries[0][0] if entries else fallback)
     author = _sub(feed, "author")
@@ -103,6 +114,15 @@ def _study_entry(
     return updated, entry
 
 
+def _problem_entry(search: str, text: str, updated: str) -> tuple[str, ET.Element]:
+    entry = ET.Element(f"{{{ATOM}}}entry")
+    _sub(entry, "title", f"Warning: the saved search {search} is not working")
+    _sub(entry, "id", f"{ID_BASE}{search}/problem/{updated}")
+    _sub(entry, "updated", updated)
+    _sub(entry, "summary", text, type="text")
+    return updated, entry
+
+
 def _change_entry(search: str, change: dict[str, Any], fallback: str) -> tuple[str, ET.Element]:
     updated = _stamp(change.get("detected"), fallback)
     entry = ET.Element(f"{{{ATOM}}}entry")
@@ -116,8 +136,15 @@ def _change_entry(search: str, change: dict[str, Any], fallback: str) -> tuple[s
     return updated, entry
 
 
-def write_feed(db: Database, search: SavedSearch, path: Path, *, today: date) -> Path:
-    data = build_feed(db, search, today=today)
+def write_feed(
+    db: Database,
+    search: SavedSearch,
+    path: Path,
+    *,
+    today: date,
+    problem: tuple[str, str] | None = None,
+) -> Path:
+    data = build_feed(db, search, today=today, problem=problem)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)

@@ -22,24 +22,39 @@ from jinja2 import (
     select_autoescape,
 )
 
-# Characters Markdown (CommonMark, kramdown, goldmark) would read as syntax.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-.!|~])")
+# What CommonMark, kramdown (Jekyll) and goldmark (Hugo) would read as syntax inside one
+# line of text, and nothing more: a full stop, a hyphen or a parenthesis stays as typed.
+_MD_INLINE = re.compile(
+    r"[`*\[\]|]"  # code, emphasis, link/image brackets, table cells
+    r"|(?<=\])\("  # and the parenthesis of `](`, so no link can form even unescaped
+    r"|\\(?=[!-/:-@\[-`{-~]|$)"  # a backslash that would escape what follows
+    r"|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])"  # emphasis underscores (not inside a word)
+    r"|~~|\$\$"  # strikethrough (goldmark), math (kramdown)
+)
+# At the start of a line: a heading, a quote, a list item, a thematic break.
+_MD_LEADING = re.compile(r"^(?:[#>]|[-+:](?=\s|$)|(\d+)(?=[.)](?:\s|$)))")
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 _CONCLUSION_LABEL = re.compile(r"conclusion|interpretation|implication", re.IGNORECASE)
 
 
 def md(value: object) -> str:
-    """Plain text → Markdown that shows exactly that text and nothing more.
+    """Plain text → Markdown that shows exactly that text, and that a person can edit.
 
-    HTML-significant characters become entities (kramdown and Jekyll pass raw HTML
-    through), Markdown punctuation is backslash-escaped, and line breaks fold into
-    spaces so a title cannot start a heading or a list. Braces become entities too:
-    Jekyll runs Liquid (`{{ }}`, `{% %}`) and Hugo runs shortcodes (`{{< >}}`) over the
-    page before Markdown, and neither reads a backslash as an escape.
+    Only what would change the rendering is escaped: the start of an HTML tag and an
+    entity (kramdown and goldmark pass raw HTML through), emphasis, code, link
+    brackets and table pipes, and a leading `#`, `>`, `- `, `+ ` or `1. ` (templates put
+    some values at the start of a line). Line breaks fold into spaces so a title cannot
+    start a heading or a list. Braces become entities: Jekyll runs Liquid (`{{ }}`,
+    `{% %}`) and Hugo runs shortcodes (`{{< >}}`) over the page before Markdown, and
+    neither reads a backslash as an escape.
     """
     text = " ".join(str(value or "").split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY.sub("&amp;", text)
+    text = _HTML_START.sub("&lt;", text)
+    text = _MD_INLINE.sub(lambda m: "".join("\\" + c for c in m.group(0)), text)
+    text = _MD_LEADING.sub(lambda m: f"{m.group(1)}\\" if m.group(1) else "\\" + m.group(0), text)
     return text.replace("{", "&#123;").replace("}", "&#125;")
 
 

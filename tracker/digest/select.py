@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from tracker import store
 from tracker.models import SavedSearch
 from tracker.store import digests as stored
+from tracker.store import health
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Selection:
     held: dict[str, int]  # every study the search holds, by tier
     years: dict[int, int]  # studies per publication year
     authors: dict[int, list[dict[str, Any]]]  # of every new study
+    period_start: str | None = None  # when the run the previous digest went up to ended
+    period_end: str | None = None  # when the latest good run ended
+    latest_run: dict[str, Any] | None = None  # id, status, error, finished
 
 
 def select(db: Database, search: SavedSearch, *, today: date, since: date | None) -> Selection:
@@ -65,4 +69,7 @@ def select(db: Database, search: SavedSearch, *, today: date, since: date | None
         held=stored.tier_counts(db, search.name),
         years=stored.year_counts(db, search.name),
         authors=store.authors_by_pmid(db, [r["pmid"] for r in rows]),
+        period_start=health.run_finished(db, record.get("after_run", 0)),
+        period_end=health.run_finished(db, as_of),
+        latest_run=health.latest_run(db, search.name),
     )

@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -94,7 +95,7 @@ def write_digest(
         folder.mkdir(parents=True, exist_ok=True)
         for key, data in contents.items():
             _write_atomically(paths[key], data)
-        feed = write_feed(db, search, folder / "feed.xml", today=today)
+        feed = write_feed(db, search, folder / "feed.xml", today=today, problem=_problem(context))
     except OSError as exc:
         raise DigestError(f"cannot write the digest into {folder}: {exc.strerror or exc}") from None
     paths["feed"] = feed
@@ -115,6 +116,12 @@ def write_digest(
         files=files,
         title=search.title,
     )
+
+
+def _problem(context: dict[str, Any]) -> tuple[str, str] | None:
+    if not context["problem"]:
+        return None
+    return context["problem"], context["problem_time"] or f"{context['date']}T00:00:00Z"
 
 
 def _record(db: Database, search: SavedSearch, selection: Selection, paths: dict[str, Path]) -> int:

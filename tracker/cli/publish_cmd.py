@@ -1,0 +1,86 @@
+"""`tracker publish`: put a written digest into a Hugo or Jekyll site."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from tracker.cli.app import UserError, cli, emit_json, settings
+from tracker.publish.hugo import HugoOptions, publish_hugo
+from tracker.publish.jekyll import JekyllOptions, publish_jekyll
+from tracker.publish.source import PublishError, find_digest
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--to",
+    "site",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The site's folder (where config.toml or _config.yml is).",
+)
+@click.option("--site", "kind", required=True, type=click.Choice(["hugo", "jekyll"]))
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Publish the digest of this day (YYYY-MM-DD) instead of the latest.",
+)
+@click.option("--section", default="posts", show_default=True, help="Hugo content section.")
+@click.option("--layout", help="Front matter layout (Jekyll default: post).")
+@click.option(
+    "--follow-up",
+    is_flag=True,
+    help="Also write a draft starter post: the new evidence in a few cited sentences.",
+)
+def publish(
+    name: str,
+    site: Path,
+    kind: str,
+    day: datetime | None,
+    section: str,
+    layout: str | None,
+    follow_up: bool,
+) -> None:
+    """Put the latest digest of NAME (or the one of --date) into a Hugo or Jekyll site:
+    a Hugo page bundle, or a Jekyll post with its files under assets/.
+
+    \b
+    Example:
+      tracker publish baclofen-rls --to ~/blog --site hugo
+      tracker publish baclofen-rls --to ~/blog --site jekyll --date 2026-11-23 --follow-up
+    """
+    if not site.is_dir():
+        raise UserError(f"--to {site}: no such folder (the site must exist already)")
+    if "/" in section or section in ("", ".", ".."):
+        raise UserError(f"--section {section!r}: a single folder name under content/")
+    try:
+        digest = find_digest(settings().reports, name, day.date() if day else None)
+        if kind == "hugo":
+            options = HugoOptions(section=section, layout=layout, follow_up=follow_up)
+            written = publish_hugo(digest, site, options)
+        else:
+            written = publish_jekyll(
+                digest, site, JekyllOptions(layout=layout or "post", follow_up=follow_up)
+            )
+    except PublishError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write into {site}: {exc.strerror or exc}") from None
+    if settings().as_json:
+        emit_json(
+            {
+                "search": name,
+                "digest": str(digest.markdown),
+                "draft": digest.draft,
+                "files": [str(p) for p in written],
+            }
+        )
+        return
+    state = " (a draft: nothing new, the site will not build it)" if digest.draft else ""
+    click.echo(f"{name}: {digest.markdown} → {written[0]}{state}")
+    for path in written[1:]:
+        click.echo(f"  {path}")
