@@ -189,7 +189,11 @@ def busy_timeout() -> float:
     return value
 
 
-def open_db(check: bool = True) -> Database:
+def open_db(check: bool = True, create: bool = False) -> Database:
+    """The database; only the commands that fill one pass `create` (tracker/cli/database.py)."""
+    from tracker.cli.database import check_db_path  # it imports this module
+
+    check_db_path(settings().db_path, create=create)
     try:
         return store.connect(settings().db_path, check=check, busy_timeout=busy_timeout())
     except store.StoreError as exc:

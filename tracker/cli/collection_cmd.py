@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.cli.app import UserError, cli, emit_json, settings
+from tracker.cli.database import check_db_path
 from tracker.cli.research_common import (
     JSON_OPTION,
     NOT_CLASSIFIED,
@@ -220,6 +221,7 @@ def sql(query: str, max_rows: int, timeout: float, as_json: bool, as_csv: bool) 
     Example:
       tracker sql "SELECT pub_year, COUNT(*) FROM articles GROUP BY 1 ORDER BY 1"
     """
+    check_db_path(settings().db_path, create=False)
     try:
         result = query_readonly(settings().db_path, query, max_rows=max_rows, time_limit=timeout)
     except (SqlRefused, SqlFailed) as exc:

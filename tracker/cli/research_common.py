@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.cli.app import UserError, fail, settings
+from tracker.cli.database import check_db_path
 from tracker.searches.saved import (
     NAME_PATTERN,
 )
@@ -29,11 +30,7 @@ def wants_json(local: bool) -> bool:
 def existing_db() -> Database:
     """The database, which must exist already: reading tools never create an empty one."""
     path = settings().db_path
-    if not path.is_file():
-        raise UserError(
-            f"{path}: no database yet; `tracker search TERM` or `tracker run` fills one "
-            "(or set --db)"
-        )
+    check_db_path(path, create=False)
     try:
         return store.connect(path, check=False)
     except store.StoreError as exc:

@@ -25,6 +25,7 @@ from tracker.cli.app import (
     settings,
     user_errors,
 )
+from tracker.cli.database import check_db_path
 from tracker.cli.digest_cmd import job_digest_options, job_mail_options
 from tracker.digest.write import DigestOptions
 from tracker.ingest.importer import ImportFileError, ImportResult, default_workers, import_file
@@ -81,9 +82,10 @@ def sync_searches(
     digest_options = job_digest_options() if with_digest else None
     mail = job_mail_options()  # sync alone mails no digest, but does alert on failures
     stop = StopSignals()
+    check_db_path(cfg.db_path, create=True)  # before the lock file goes beside it
     try:
         with database_lock(cfg.db_path, wait), stop:
-            db = open_db()
+            db = open_db(create=True)
             if due:
                 tz = schedule_timezone()
                 searches = due_searches(db, searches, datetime.now(tz), tz)
@@ -220,6 +222,7 @@ def import_(files: tuple[Path, ...], jobs: int, wait: float) -> None:
     Example:
       tracker import pubmed25n0001.xml.gz export.nbib
     """
+    check_db_path(settings().db_path, create=True)  # before the lock file goes beside it
     try:
         with database_lock(settings().db_path, wait):
             done = _import_files(files, jobs)
@@ -235,7 +238,7 @@ def _import_files(files: tuple[Path, ...], jobs: int) -> list[ImportResult]:
     """Under the database lock, like a run: a run started meanwhile waits (`--wait`) or
     exits 3 with a clear line, instead of failing on SQLite's busy timeout partway through
     an import that can take minutes (NLM baseline files)."""
-    db = open_db()
+    db = open_db(create=True)
     done = []
     for path in files:
         bar = ProgressBar(path.name)

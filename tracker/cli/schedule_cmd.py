@@ -53,7 +53,7 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
     eutils_client().close()  # a bad NCBI_EMAIL or key stops us here, not in every job
     mail = job_mail_options()  # likewise bad mail settings
     digest_options = job_digest_options()
-    open_db().close()  # likewise a damaged database
+    open_db(create=True).close()  # likewise a damaged database or a wrong --db
 
     # Jobs run in the scheduler's worker thread: no click context there, so they get
     # plain values, and each opens its own SQLite connection.
