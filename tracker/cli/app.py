@@ -23,6 +23,7 @@ import click
 from sqlite_utils import Database
 
 from tracker import store
+from tracker.cli.options import TrackerGroup
 from tracker.ncbi.client import EutilsClient, EutilsConfig, EutilsConfigError, RedactingFilter
 from tracker.searches.saved import QueryError
 from tracker.store.db import BUSY_TIMEOUT_SECONDS
@@ -110,7 +111,7 @@ def setup_logging(verbose: int, log_format: str = "text", floor: int = logging.W
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--db",
     "db_path",

@@ -228,32 +228,59 @@ def import_(files: tuple[Path, ...], jobs: int, wait: float) -> None:
             done = _import_files(files, jobs)
     except LockHeld as exc:
         raise Locked(str(exc)) from None
+    refused = [d for d in done if d["status"] == "refused"]
     if settings().as_json:
-        emit_json(
-            [{"path": str(r.path), "articles": r.articles, "deleted": r.deleted} for r in done]
+        emit_json(done)
+    else:
+        stored = sum(d["articles"] for d in done)
+        empty = sum(d["status"] == "empty" for d in done)
+        click.echo(
+            f"{len(done)} file{'s' if len(done) != 1 else ''}: {stored} records stored, "
+            f"{empty} empty, {len(refused)} refused"
         )
+    if refused:
+        raise SystemExit(EXIT_RUN_FAILED)
 
 
-def _import_files(files: tuple[Path, ...], jobs: int) -> list[ImportResult]:
+def _import_files(files: tuple[Path, ...], jobs: int) -> list[dict[str, Any]]:
     """Under the database lock, like a run: a run started meanwhile waits (`--wait`) or
     exits 3 with a clear line, instead of failing on SQLite's busy timeout partway through
-    an import that can take minutes (NLM baseline files)."""
+    an import that can take minutes (NLM baseline files). A refused or empty file is
+    reported and the next one imported: each file is its own transaction."""
     db = open_db(create=True)
     done = []
     for path in files:
         bar = ProgressBar(path.name)
         try:
             result = import_file(db, path, progress=lambda n, bar=bar: bar(n, 0), workers=jobs)
+            item = _import_item(result)
         except (ImportFileError, PubmedParseError) as exc:
-            fail(str(exc))
+            reason = str(exc).removeprefix(f"{path}: ")
+            item = {"path": str(path), "status": "refused", "articles": 0, "deleted": 0,
+                    "error": reason}  # fmt: skip
         except store.StoreError as exc:
-            fail(f"{path}: {exc}")
+            fail(f"{path}: {exc}")  # the database itself: the next file would fail too
         finally:
             bar.close()
-        done.append(result)
+        done.append(item)
         if not settings().as_json:
-            click.echo(f"{path}: {result.articles} records stored, {result.deleted} marked deleted")
+            click.echo(_import_line(item))
     return done
+
+
+def _import_item(result: ImportResult) -> dict[str, Any]:
+    status = "empty" if result.empty else "stored"
+    return {"path": str(result.path), "status": status, "articles": result.articles,
+            "deleted": result.deleted, "error": None}  # fmt: skip
+
+
+def _import_line(item: dict[str, Any]) -> str:
+    if item["status"] == "refused":
+        return f"{item['path']}: refused: {item['error']}"
+    if item["status"] == "empty":
+        return f"{item['path']}: empty (no records in it)"
+    deleted = f", {item['deleted']} marked deleted" if item["deleted"] else ""
+    return f"{item['path']}: stored {item['articles']} records{deleted}"
 
 
 @cli.command()

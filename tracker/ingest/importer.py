@@ -42,6 +42,10 @@ class ImportResult:
     articles: int
     deleted: int
 
+    @property
+    def empty(self) -> bool:
+        return self.articles == 0 and self.deleted == 0
+
 
 def default_workers() -> int:
     """Parse workers for a large file: the cores this process may use, at most 4."""
@@ -94,8 +98,10 @@ def import_file(
             articles += batch.records
             if progress:
                 progress(articles)
-    if articles == 0 and deleted == 0:
-        raise ImportFileError(f"{path}: holds no PubMed records")
+    if articles == 0 and deleted == 0 and path.name.lower().endswith(MEDLINE_SUFFIXES):
+        raise ImportFileError(f"{path}: holds no MEDLINE records")
+    # An empty <PubmedArticleSet> is a real answer (efetch of PMIDs deleted meanwhile);
+    # the caller reports it and goes on to the next file.
     return ImportResult(path, articles, deleted)
 
 
