@@ -98,3 +98,17 @@ def test_with_tiers_the_facet_and_query_use_them():
     assert "evidence_tier" in metadata["databases"]["tracker"]["tables"]["articles"]["facets"]
     by_tier = metadata["databases"]["tracker"]["queries"]["by_tier"]["sql"]
     assert sorted(db.execute(by_tier).fetchall(), key=str) == [("s", "rct", 1), ("s", None, 1)]
+
+
+def test_articles_page_opens_without_abstracts_and_json_columns(served):
+    with urllib.request.urlopen(f"{served}/tracker/articles", timeout=10) as response:  # noqa: S310
+        url, html = response.url, response.read().decode()
+    assert "_nocol=abstract&" in url and "_nocol=mesh_headings" in url
+    assert 'data-column="title"' in html
+    for column in ("abstract", "abstract_sections", "mesh_headings", "publication_types"):
+        assert f'data-column="{column}"' not in html
+    # Asked for, a hidden column shows; the JSON API is untouched.
+    with urllib.request.urlopen(f"{served}/tracker/articles?_col=abstract", timeout=10) as r:  # noqa: S310
+        assert 'data-column="abstract"' in r.read().decode()
+    row = get_json(f"{served}/tracker/articles.json?_size=1&_shape=array")[0]
+    assert "abstract" in row and "mesh_headings" in row

@@ -12,6 +12,7 @@ import click
 from sqlite_utils import Database
 
 from tracker import store
+from tracker.classify import tier_label, tier_rank
 from tracker.cli.app import UserError, cli, emit_json, settings
 from tracker.cli.database import check_db_path
 from tracker.cli.research_common import (
@@ -47,8 +48,9 @@ def _check_tier(db: Database, tier: str | None) -> None:
 
 
 def _find_rows(db: Database, query: FtsQuery, **filters: Any) -> tuple[FtsQuery, list[dict]]:
+    read = reads.articles_without if query.excluded else reads.find_articles
     try:
-        return query, reads.find_articles(db, query.expression, **filters)
+        return query, read(db, query.expression, **filters)
     except sqlite3.OperationalError:
         # tracker.research.find writes expressions FTS5 accepts; should one still be refused,
         # search the words rather than fail.
@@ -104,7 +106,8 @@ def find(
         click.echo(f"{number:>3}. {row['pmid']}  {row['pub_year'] or '----'}  "
                    f"{row['journal_abbrev'] or ''}{tier_text}{flags}")  # fmt: skip
         click.echo(f"     {row['title']}")
-        click.echo(f"     {' '.join(str(row['snippet'] or '').split())}")
+        if row["snippet"]:
+            click.echo(f"     {' '.join(str(row['snippet']).split())}")
 
 
 @cli.command()
@@ -140,8 +143,9 @@ def stats(name: str | None, plot: Path | None, as_json: bool) -> None:
     click.echo("\nby evidence tier:")
     if data["by_tier"] is None:
         click.echo(f"  {NOT_CLASSIFIED}")
-    for item in data["by_tier"] or ():
-        click.echo(f"  {item['tier'] or 'unclassified':<28}  {item['articles']:>5}")
+    for item in sorted(data["by_tier"] or (), key=lambda i: tier_rank(i["tier"])):
+        label = tier_label(item["tier"]) if item["tier"] else "unclassified"
+        click.echo(f"  {label:<40}  {item['articles']:>5}")
     click.echo("\nby journal (most first):")
     for item in data["by_journal"]:
         click.echo(f"  {item['articles']:>5}  {item['journal'] or 'unknown'}")
@@ -234,10 +238,15 @@ def sql(query: str, max_rows: int, timeout: float, as_json: bool, as_csv: bool) 
         emit_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
     else:
         rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-        width = max(8, min(60, 110 // max(1, len(result.columns))))
-        print_table(rows, [(c, c, max(len(c), width)) for c in result.columns])
+        print_table(rows, [(c, c, _sql_width(c, rows)) for c in result.columns])
     if result.truncated:
         click.echo(f"tracker: note: only the first {max_rows} rows (see --max-rows)", err=True)
+
+
+def _sql_width(column: str, rows: list[dict[str, Any]]) -> int:
+    """As wide as the column's widest value (at most 60), not a fixed share of the line."""
+    values = (len(" ".join(str(r[column]).split())) for r in rows if r[column] is not None)
+    return max(len(column), min(60, max(values, default=0)))
 
 
 @cli.command()

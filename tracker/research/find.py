@@ -40,6 +40,9 @@ class FtsQuery:
     expression: str  # for `articles_fts MATCH ?`; empty when there is nothing to search
     fallback: bool = False  # True: read as plain words, not as the operators written
     notes: tuple[str, ...] = ()
+    # True: the text began with NOT, so `expression` is what to leave out and every
+    # other stored article matches (FTS5 itself cannot start with NOT).
+    excluded: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,12 @@ def fts_query(text: str) -> FtsQuery:
     """The FTS5 expression for PubMed-like `text`; never raises."""
     notes: list[str] = []
     try:
-        expression = _Parser(_tokens(text), notes).parse()
-        return FtsQuery(expression, False, tuple(dict.fromkeys(notes)))
+        tokens = _tokens(text)
+        excluded = bool(tokens) and tokens[0].kind == "op" and tokens[0].text == "NOT"
+        expression = _Parser(tokens[1:] if excluded else tokens, notes).parse()
+        if excluded and expression:
+            notes.append("starts with NOT: every stored article without those words")
+        return FtsQuery(expression, False, tuple(dict.fromkeys(notes)), excluded=excluded)
     except FindSyntaxError as exc:
         return plain_words(text, f"read as plain words ({exc})")
 

@@ -172,12 +172,27 @@ def build_metadata(db: Database, db_path: Path) -> dict[str, Any]:
     tables = {name: meta for name, meta in tables.items() if name in existing}
     queries = {**QUERIES, "by_tier": _by_tier_query(classified)}
     return {
+        "plugins": {"offlabel-tracker": {"hidden_columns": _hidden_columns(db, db_path)}},
         "title": "Off-label literature tracker",
         "description": DESCRIPTION,
         "source": "PubMed (NCBI E-utilities)",
         "source_url": "https://pubmed.ncbi.nlm.nih.gov/",
         "databases": {database_name(db_path): {"tables": tables, "queries": queries}},
     }
+
+
+def _hidden_columns(db: Database, db_path: Path) -> dict[str, list[str]]:
+    """The articles page opens without whole abstracts and JSON columns
+    (tracker/research/datasette_plugin.py); the reader can show them again."""
+    if "articles" not in db.table_names():
+        return {}
+    described = TABLES["articles"]["columns"]
+    hidden = [
+        c
+        for c in db["articles"].columns_dict
+        if c == "abstract" or str(described.get(c, "")).startswith("JSON")
+    ]
+    return {f"/{database_name(db_path)}/articles": hidden}
 
 
 class ServeError(RuntimeError):
@@ -196,8 +211,15 @@ def run_datasette(db_path: Path, metadata: dict[str, Any], *, host: str, port: i
     with tempfile.TemporaryDirectory(prefix="tracker-serve-") as folder:
         meta_path = Path(folder) / "metadata.json"
         meta_path.write_text(json.dumps(metadata), encoding="utf-8")
+        plugins = Path(folder) / "plugins"
+        plugins.mkdir()
+        (plugins / "tracker_columns.py").write_text(
+            "from tracker.research.datasette_plugin import asgi_wrapper  # noqa: F401\n",
+            encoding="utf-8",
+        )
         args = ["serve", str(db_path), "--metadata", str(meta_path), "--host", host,
-                "--port", str(port), "--setting", "sql_time_limit_ms", "3000"]  # fmt: skip
+                "--port", str(port), "--setting", "sql_time_limit_ms", "3000",
+                "--plugins-dir", str(plugins)]  # fmt: skip
         try:
             datasette_cli.main(args, prog_name="datasette", standalone_mode=False)
         except KeyboardInterrupt:

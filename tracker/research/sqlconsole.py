@@ -42,6 +42,14 @@ READ_ONLY_WITHOUT_ARGUMENT = frozenset({
     "max_page_count", "cache_size",
 })  # fmt: skip
 READ_KEYWORDS = ("SELECT", "WITH", "VALUES", "EXPLAIN", "PRAGMA")
+# Statements that write or change the connection, refused before SQLite sees them. Any
+# other first word ("selct") goes to SQLite, under the authorizer and on a read-only
+# connection, so a typo reads as the syntax error it is, not as a refused write.
+WRITE_KEYWORDS = frozenset(
+    ("INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT", "CREATE", "DROP", "ALTER", "ATTACH",
+     "DETACH", "VACUUM", "REINDEX", "ANALYZE", "BEGIN", "COMMIT", "END", "ROLLBACK",
+     "SAVEPOINT", "RELEASE")
+)  # fmt: skip
 _ALLOWED_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ,
                               sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE})  # fmt: skip
 _ACTION_NAMES = {
@@ -152,7 +160,7 @@ def run_sql(
     if not sql.strip():
         raise SqlRefused("no SQL given")
     keyword = first_keyword(sql)
-    if keyword not in READ_KEYWORDS:
+    if keyword in WRITE_KEYWORDS:
         raise SqlRefused(f"{keyword or 'this statement'} is refused: {READ_ONLY_HINT}")
     guard = _Guard(sql, time_limit)
     conn.set_authorizer(guard.authorize)
@@ -184,6 +192,8 @@ def _explain(exc: sqlite3.Error, guard: _Guard, time_limit: float) -> ValueError
         return SqlRefused(f"ATTACH is refused: {READ_ONLY_HINT}")
     if "readonly" in message or "read-only" in message:
         return SqlRefused(f"writing is refused: {READ_ONLY_HINT}")
+    if "syntax error" in message:
+        return SqlFailed(f"syntax error: {message} (tracker sql reads SELECT, WITH … SELECT)")
     return SqlFailed(f"SQLite: {message}")
 
 

@@ -81,6 +81,28 @@ def find_articles(
     return [dict(r) for r in db.query(sql, [expression, *params, limit])]
 
 
+def articles_without(
+    db: Database,
+    expression: str,
+    *,
+    search: str | None = None,
+    since_year: int | None = None,
+    tier: str | None = None,
+    limit: int = 20,
+) -> list[dict[str, Any]]:
+    """Stored articles NOT matching an FTS5 `expression`, newest first (no rank, no
+    snippet): what `find 'NOT word'` asks for."""
+    where, params = _filters(search, since_year, tier)
+    tier_select = f"a.{TIER_COLUMN} AS evidence_tier, " if tiers_available(db) else ""
+    sql = (
+        f"SELECT a.pmid, a.pub_year, a.journal_abbrev, a.title, a.doi, a.retracted, "
+        f"{tier_select}NULL AS rank, '' AS snippet FROM articles a "
+        "WHERE a.rowid NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) "
+        f"AND {where} ORDER BY a.pub_date DESC, a.pmid DESC LIMIT ?"
+    )
+    return [dict(r) for r in db.query(sql, [expression, *params, limit])]
+
+
 def article_rows(
     db: Database,
     *,
