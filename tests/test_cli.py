@@ -155,10 +155,10 @@ def test_import_takes_the_database_lock_like_a_run(workdir):
     assert proc.returncode == 0, proc.stderr
 
 
-def test_a_damaged_database_is_refused_with_how_to_restore(workdir):
+def test_a_file_that_is_not_sqlite_is_called_that(workdir):
     (workdir / "tracker.db").write_bytes(b"crafted: this is not a SQLite file" * 100)
     proc = tracker("status", cwd=workdir)
-    assert_one_line_error(proc, 1, "damaged", "Restore it from a backup")
+    assert_one_line_error(proc, 2, "tracker.db is not a SQLite database")
 
 
 def test_help_works_on_every_command(workdir):

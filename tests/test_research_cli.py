@@ -155,7 +155,7 @@ def test_a_new_users_session_search_find_stats_export(workdir, env):
 
 
 def test_reading_commands_name_what_is_missing(workdir):
-    assert_one_line_error(tracker("find", "x", cwd=workdir), 2, "no database yet")
+    assert_one_line_error(tracker("find", "x", cwd=workdir), 2, "no database at tracker.db")
     assert not (workdir / "tracker.db").exists()
     tracker("sql", "SELECT 1", cwd=workdir)
     tracker("import", str(SAMPLES / "efetch" / "metapub__219391.xml"), cwd=workdir)

@@ -31,6 +31,7 @@ from tracker.cli import (  # noqa: E402, F401  (registers commands)
     collection_cmd,
     demo_cmd,
     digest_cmd,
+    list_cmd,
     publish_cmd,
     pubmed_cmd,
     run_cmd,

@@ -68,6 +68,7 @@ def digest_context(
         "summary": problem_summary(problem, text, not rows and not changes),
         "period": period_line(selection, options.since),
         "problem": problem,
+        "problem_time": (selection.latest_run or {}).get("finished"),
         "total_new": len(rows),
         "studies": studies,
         "groups": group_by_tier(studies),
