@@ -81,19 +81,10 @@ def test_a_file_that_is_not_sqlite_is_called_that_and_gets_no_lock_file(workdir)
     assert listing(workdir) == before  # no README.md.lock, no -wal, no -shm
 
 
-def test_search_without_a_database_stores_nothing(workdir):
-    # No network needed to see the refusal to create: the note comes after the results,
-    # so the look-alike server answers here.
-    from test_cli import FILES
-
-    from tracker.lookalikes.eutils.server import LocalEutils
-
-    with LocalEutils(FILES[:5]) as server:
-        env = {"NCBI_EUTILS_URL": server.base_url, "NCBI_EMAIL": "tracker-tests@example.org"}
-        proc = tracker("search", "treatment", "--max", "3", cwd=workdir, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == f"tracker: note: records not stored: {NO_DB}"
-    assert not (workdir / "tracker.db").exists()
+def test_search_fills_a_database_but_never_creates_its_folder(workdir):
+    proc = tracker("--db", "nowhere/x.db", "search", "treatment", cwd=workdir)
+    assert_one_line_error(proc, 2, "folder nowhere does not exist")
+    assert not (workdir / "nowhere").exists()
 
 
 def test_import_reports_every_file_and_goes_on(workdir):
@@ -101,6 +92,7 @@ def test_import_reports_every_file_and_goes_on(workdir):
     bad.write_text("<html><body>crafted: not PubMed XML</body></html>\n", encoding="utf-8")
     proc = tracker("import", str(GOOD), str(EMPTY), str(bad), str(GOOD2), cwd=workdir)
     assert proc.returncode == 1, proc.stderr
+    assert_one_line_error(proc, 1, f"refused {bad}: ")
     lines = proc.stdout.splitlines()
     assert lines[0] == f"{GOOD}: stored 1 records"
     assert lines[1] == f"{EMPTY}: empty (no records in it)"

@@ -134,9 +134,9 @@ def digest(
     options = DigestOptions(
         limit=limit, since=since.date() if since else None, template_dir=templates
     )
-    db = open_db()
     with user_errors():
         searches = select_saved_searches(settings().queries, names)
+    db = open_db()
     done = []
     for search in searches:
         try:

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.cli.app import ProgressBar, UserError, cli, emit_json, eutils_client, fail, settings
-from tracker.cli.database import check_db_path, no_database
+from tracker.cli.database import check_db_path
 from tracker.cli.research_common import (
     ARTICLE_COLUMNS,
     JSON_OPTION,
@@ -80,7 +80,7 @@ def search(
     """
     since_day = since.date() if since else None
     save_path = check_new_search_name(save_name) if save_name else None
-    db, unstored = _search_db()
+    db = _search_db()
     with eutils_client() as client:
         result = _esearch(client, term, since_day, max_results)
         articles = _fetch_and_store(db, client, list(result.ids))
@@ -104,19 +104,15 @@ def search(
         _print_search(result, since_day, rows, db)
     if save_path is not None:
         _save_search(save_path, term, title, since_day)
-    if unstored:
-        click.echo(f"tracker: note: records not stored: {unstored}", err=True)
 
 
-def _search_db() -> tuple[Database, str | None]:
-    """The database the records go into; without one, a scratch database in memory
-    (a search never creates a database: a mistyped --db must not leave one behind)."""
+def _search_db() -> Database:
+    """The database the fetched records go into. A search fills it as `import` does, so
+    it may create the file (never its folder); a file that is not SQLite is refused."""
     path = settings().db_path
-    if not path.exists():
-        return store.connect(":memory:"), no_database(path)
     check_db_path(path, create=True)
     try:
-        return store.connect(path), None
+        return store.connect(path)
     except store.StoreError as exc:
         fail(str(exc))
 

@@ -238,8 +238,11 @@ def import_(files: tuple[Path, ...], jobs: int, wait: float) -> None:
             f"{len(done)} file{'s' if len(done) != 1 else ''}: {stored} records stored, "
             f"{empty} empty, {len(refused)} refused"
         )
+    if len(refused) == 1:
+        fail(f"refused {refused[0]['path']}: {refused[0]['error']}")
     if refused:
-        raise SystemExit(EXIT_RUN_FAILED)
+        names = ", ".join(Path(d["path"]).name for d in refused)
+        fail(f"{len(refused)} of {len(done)} files refused ({names}); the others were imported")
 
 
 def _import_files(files: tuple[Path, ...], jobs: int) -> list[dict[str, Any]]:
@@ -294,11 +297,12 @@ def status(names: tuple[str, ...], tz_name: str) -> None:
     Example:
       tracker status --json     # for monitoring
     """
+    searches = _searches(names)  # an unknown name is the more useful line
     db = open_db(check=False)
     tz = schedule_timezone(tz_name)
     now = datetime.now(tz)
     rows = []
-    for search in _searches(names):
+    for search in searches:
         row = store.search_status(db, search.name)
         due = due_state(db, search, now, tz)
         row.update(
