@@ -206,3 +206,20 @@ def test_a_digest_after_a_failed_run_names_its_period_and_the_failure(tmp_path):
     for fmt, text in formats.items():
         assert expected in " ".join(text.split()), fmt
         assert "No new studies" not in text, fmt
+
+
+def test_group_options_move_before_the_subcommand_and_nothing_else_does():
+    from tracker.cli import cli
+    from tracker.cli.options import hoist_group_options
+
+    def hoist(*args: str) -> list[str]:
+        return hoist_group_options(cli, list(args))
+
+    assert hoist("find", "x", "--db", "d.db") == ["--db", "d.db", "find", "x"]
+    assert hoist("status", "--json", "-vv") == ["--json", "-vv", "status"]
+    assert hoist("--db", "a.db", "run", "--db=b.db") == ["--db", "a.db", "--db=b.db", "run"]
+    # find's own --json stays its own; so does the value of its own --search option.
+    assert hoist("find", "x", "--json", "--search", "--db") == [
+        "find", "x", "--json", "--search", "--db"]  # fmt: skip
+    assert hoist("find", "--", "--db", "x") == ["find", "--", "--db", "x"]
+    assert hoist("nonsense", "--db", "x") == ["nonsense", "--db", "x"]  # click says so
