@@ -216,7 +216,8 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait
 @_WAIT
 def import_(files: tuple[Path, ...], jobs: int, wait: float) -> None:
     """Load PubMed XML (.xml, .xml.gz: efetch, baseline, update files) or MEDLINE text
-    (.txt, .nbib) into the database. Each file is stored whole or not at all.
+    (.txt, .nbib) into the database. Each file is stored whole or not at all; a file
+    that is refused or empty is reported, and the next one imported (exit 1 if any was refused).
 
     \b
     Example:
