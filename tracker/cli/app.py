@@ -12,8 +12,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -23,15 +22,15 @@ import click
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.ncbi.client import EutilsClient, EutilsConfig, EutilsConfigError, RedactingFilter
-from tracker.searches.saved import QueryError
-from tracker.store.db import BUSY_TIMEOUT_SECONDS
 
-# Documented in the README ("Exit codes"); cron and systemd act on them.
-EXIT_OK = 0
-EXIT_RUN_FAILED = 1
-EXIT_USAGE = 2  # also click's own code for bad options
-EXIT_LOCKED = 3
+# The exit codes are documented in the README ("Exit codes"); commands import them from here.
+from tracker.errors import EXIT_LOCKED as EXIT_LOCKED
+from tracker.errors import EXIT_OK as EXIT_OK
+from tracker.errors import EXIT_RUN_FAILED as EXIT_RUN_FAILED
+from tracker.errors import EXIT_USAGE as EXIT_USAGE
+from tracker.errors import TrackerError
+from tracker.ncbi.client import EutilsClient, EutilsConfig, RedactingFilter
+from tracker.store.db import BUSY_TIMEOUT_SECONDS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -46,31 +45,50 @@ class Settings:
     log_format: str = "text"
 
 
-class UserError(click.ClickException):
+class Shown(click.ClickException):
+    """An error as click prints it: ``tracker: <kind>: <line>`` on stderr, and its exit code."""
+
+    kinds = {EXIT_RUN_FAILED: "failed", EXIT_USAGE: "error", EXIT_LOCKED: "busy"}
+
+    def show(self, file: Any = None) -> None:
+        kind = self.kinds.get(self.exit_code, "failed")
+        click.echo(f"tracker: {kind}: {self.format_message()}", err=True)
+
+
+class UserError(Shown):
     """A mistake the user can fix: printed as one line, exit code 2."""
 
     exit_code = EXIT_USAGE
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"tracker: error: {self.format_message()}", err=True)
 
-
-class Locked(click.ClickException):
+class Locked(Shown):
     """Another run holds the database: exit code 3, so cron wrappers can tell."""
 
     exit_code = EXIT_LOCKED
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"tracker: busy: {self.format_message()}", err=True)
 
-
-class RunFailed(click.ClickException):
+class RunFailed(Shown):
     """Something outside the user's control failed (NCBI, the disk): exit code 1."""
 
     exit_code = EXIT_RUN_FAILED
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"tracker: failed: {self.format_message()}", err=True)
+
+def shown(exc: TrackerError) -> Shown:
+    """The click error that prints ``exc`` as its one line with its exit code."""
+    error = Shown(exc.line)
+    error.exit_code = exc.exit_code
+    return error
+
+
+class TrackerGroup(click.Group):
+    """The command group: any TrackerError a command lets through becomes its one line
+    and exit code here, so commands catch only what they add context to."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            raise shown(exc) from None
 
 
 def fail(message: str) -> NoReturn:
@@ -110,7 +128,7 @@ def setup_logging(verbose: int, log_format: str = "text", floor: int = logging.W
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=TrackerGroup, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--db",
     "db_path",
@@ -190,26 +208,12 @@ def busy_timeout() -> float:
 
 
 def open_db(check: bool = True) -> Database:
-    try:
-        return store.connect(settings().db_path, check=check, busy_timeout=busy_timeout())
-    except store.StoreError as exc:
-        fail(str(exc))
+    return store.connect(settings().db_path, check=check, busy_timeout=busy_timeout())
 
 
 def eutils_client(cancel: threading.Event | None = None) -> EutilsClient:
-    try:
-        return EutilsClient(EutilsConfig.from_env(os.environ), cancel=cancel)
-    except EutilsConfigError as exc:
-        raise UserError(str(exc)) from None
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Configuration mistakes become one line and exit code 2."""
-    try:
-        yield
-    except QueryError as exc:
-        raise UserError(str(exc)) from None
+    # A bad NCBI_EMAIL or key is an EutilsConfigError: exit 2 through TrackerGroup.
+    return EutilsClient(EutilsConfig.from_env(os.environ), cancel=cancel)
 
 
 TIMEZONE_OPTION = click.option(

@@ -22,7 +22,7 @@ from tracker.cli.research_common import (
 )
 from tracker.digest.export import EXPORT_FORMATS, write_export
 from tracker.research.find import FtsQuery, fts_query, plain_words
-from tracker.research.sqlconsole import SqlFailed, SqlRefused, query_readonly
+from tracker.research.sqlconsole import query_readonly
 from tracker.store import reads
 
 
@@ -220,10 +220,7 @@ def sql(query: str, max_rows: int, timeout: float, as_json: bool, as_csv: bool) 
     Example:
       tracker sql "SELECT pub_year, COUNT(*) FROM articles GROUP BY 1 ORDER BY 1"
     """
-    try:
-        result = query_readonly(settings().db_path, query, max_rows=max_rows, time_limit=timeout)
-    except (SqlRefused, SqlFailed) as exc:
-        raise UserError(str(exc)) from None
+    result = query_readonly(settings().db_path, query, max_rows=max_rows, time_limit=timeout)
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(result.columns)
@@ -252,7 +249,7 @@ def serve(host: str, port: int, metadata_out: Path | None) -> None:
     Example:
       tracker serve              # then open http://127.0.0.1:8001/
     """
-    from tracker.research.serve import ServeError, build_metadata, run_datasette
+    from tracker.research.serve import build_metadata, run_datasette
 
     db = existing_db()
     metadata = build_metadata(db, settings().db_path)
@@ -263,7 +260,4 @@ def serve(host: str, port: int, metadata_out: Path | None) -> None:
         metadata_out.write_text(json.dumps(metadata, indent=2), encoding="utf-8")
         click.echo(f"metadata → {metadata_out}", err=True)
         return
-    try:
-        run_datasette(settings().db_path, metadata, host=host, port=port)
-    except ServeError as exc:
-        raise UserError(str(exc)) from None
+    run_datasette(settings().db_path, metadata, host=host, port=port)

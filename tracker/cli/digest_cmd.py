@@ -11,11 +11,9 @@ from typing import Any
 
 import click
 
-from tracker import store
-from tracker.cli.app import UserError, cli, emit_json, fail, open_db, settings, user_errors
+from tracker.cli.app import UserError, cli, emit_json, fail, open_db, settings
 from tracker.digest.mail import (
     Delivery,
-    MailConfigError,
     MailError,
     MailSettings,
     deliver_digest,
@@ -23,11 +21,11 @@ from tracker.digest.mail import (
 from tracker.digest.write import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
-    DigestError,
     DigestOptions,
     DigestResult,
     write_digest,
 )
+from tracker.errors import TrackerError
 from tracker.ingest.sync import today_utc
 from tracker.searches.saved import select_saved_searches
 from tracker.unattended.job import MailOptions
@@ -37,10 +35,7 @@ _TRUE = {"1", "true", "yes", "on"}
 
 def mail_settings() -> MailSettings | None:
     """TRACKER_SMTP_* and TRACKER_MAIL_* from the environment; None when mail is off."""
-    try:
-        return MailSettings.from_env(os.environ)
-    except MailConfigError as exc:
-        raise UserError(str(exc)) from None
+    return MailSettings.from_env(os.environ)  # a MailConfigError is exit 2
 
 
 def job_mail_options() -> MailOptions | None:
@@ -135,15 +130,14 @@ def digest(
         limit=limit, since=since.date() if since else None, template_dir=templates
     )
     db = open_db()
-    with user_errors():
-        searches = select_saved_searches(settings().queries, names)
+    searches = select_saved_searches(settings().queries, names)
     done = []
     for search in searches:
         try:
             result = write_digest(
                 db, search, settings().reports, today=today_utc(), options=options
             )
-        except (DigestError, store.StoreError) as exc:
+        except TrackerError as exc:
             fail(f"{search.name}: {exc}")
         delivery = None
         if mail is not None:

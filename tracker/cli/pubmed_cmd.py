@@ -22,7 +22,8 @@ from tracker.cli.research_common import (
     wants_json,
 )
 from tracker.digest.export import json_record, short_author, write_export
-from tracker.ingest.sync import EFETCH_BATCH, SyncError, fetch_articles, today_utc
+from tracker.errors import TrackerError
+from tracker.ingest.sync import EFETCH_BATCH, fetch_articles, today_utc
 from tracker.models import Article, SavedSearch
 from tracker.ncbi.client import EutilsError, EutilsQueryError
 from tracker.searches.pairs import Concept, Pair, format_pair_term, pair_name
@@ -134,7 +135,7 @@ def _fetch_and_store(db: Database, client: Any, pmids: list[int]) -> int:
                 stored += len(batch)
 
             fetch_articles(client, pmids, EFETCH_BATCH, save, bar)
-    except (EutilsError, SyncError, store.StoreError, sqlite3.Error) as exc:
+    except (TrackerError, sqlite3.Error) as exc:
         fail(f"fetching the records failed, nothing was stored: {exc}")
     finally:
         bar.close()
@@ -184,11 +185,8 @@ def show(name: str, as_json: bool) -> None:
     Example:
       tracker show baclofen-rls
     """
-    try:
-        [search] = select_saved_searches(settings().queries, [name])
-        _, pair = read_saved_search(Path(str(search.path)))
-    except QueryError as exc:
-        raise UserError(str(exc)) from None
+    [search] = select_saved_searches(settings().queries, [name])
+    _, pair = read_saved_search(Path(str(search.path)))
     if wants_json(as_json):
         emit_json(
             {
@@ -246,10 +244,7 @@ def add(
         Concept.named(drug, drug_synonym, brand, drug_mesh or None),
         Concept.named(condition, condition_synonym, (), condition_mesh or None),
     )
-    try:
-        validate_crontab(schedule, "--schedule")
-    except QueryError as exc:
-        raise UserError(str(exc)) from None
+    validate_crontab(schedule, "--schedule")
     text = render_pair_search(
         title or f"{drug} for {condition}",
         pair,

@@ -10,7 +10,7 @@ import click
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.cli.app import UserError, fail, settings
+from tracker.cli.app import UserError, settings
 from tracker.searches.saved import (
     NAME_PATTERN,
 )
@@ -34,10 +34,7 @@ def existing_db() -> Database:
             f"{path}: no database yet; `tracker search TERM` or `tracker run` fills one "
             "(or set --db)"
         )
-    try:
-        return store.connect(path, check=False)
-    except store.StoreError as exc:
-        fail(str(exc))
+    return store.connect(path, check=False)
 
 
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, int]]) -> None:

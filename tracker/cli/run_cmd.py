@@ -23,14 +23,12 @@ from tracker.cli.app import (
     open_db,
     schedule_timezone,
     settings,
-    user_errors,
 )
 from tracker.cli.digest_cmd import job_digest_options, job_mail_options
 from tracker.digest.write import DigestOptions
-from tracker.ingest.importer import ImportFileError, ImportResult, default_workers, import_file
+from tracker.ingest.importer import ImportResult, default_workers, import_file
 from tracker.ingest.sync import SyncOptions
 from tracker.models import RunResult, SavedSearch
-from tracker.pubmed import PubmedParseError
 from tracker.searches.saved import select_saved_searches
 from tracker.unattended.job import JobOutcome, MailOptions, run_job
 from tracker.unattended.lock import LockHeld, database_lock
@@ -38,8 +36,7 @@ from tracker.unattended.schedule import due_searches, due_state
 
 
 def _searches(names: tuple[str, ...]) -> list[SavedSearch]:
-    with user_errors():
-        return select_saved_searches(settings().queries, names)
+    return select_saved_searches(settings().queries, names)
 
 
 def _run_line(result: RunResult) -> str:
@@ -241,8 +238,6 @@ def _import_files(files: tuple[Path, ...], jobs: int) -> list[ImportResult]:
         bar = ProgressBar(path.name)
         try:
             result = import_file(db, path, progress=lambda n, bar=bar: bar(n, 0), workers=jobs)
-        except (ImportFileError, PubmedParseError) as exc:
-            fail(str(exc))
         except store.StoreError as exc:
             fail(f"{path}: {exc}")
         finally:

@@ -31,6 +31,7 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.digest.write import DigestResult
+from tracker.errors import RunFailure, UsageError
 from tracker.store import digests as stored
 
 _CHART = re.compile(r"<!--chart-->.*?<!--/chart-->", re.DOTALL)
@@ -39,11 +40,11 @@ _FALSE = {"0", "false", "no", "off", ""}
 _ADDRESS = re.compile(r"^[^@\s<>,]+@[^@\s<>,]+$")
 
 
-class MailConfigError(ValueError):
+class MailConfigError(UsageError, ValueError):
     """A mail setting is wrong; the message names the variable."""
 
 
-class MailError(RuntimeError):
+class MailError(RunFailure, RuntimeError):
     """The digest could not be sent; one line, without the password."""
 
 

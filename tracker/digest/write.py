@@ -38,6 +38,7 @@ from tracker.digest.view import (
     study_view,
     summary,
 )
+from tracker.errors import RunFailure
 from tracker.models import SavedSearch
 from tracker.store import digests as stored
 
@@ -46,7 +47,7 @@ MAX_LIMIT = 200  # My NCBI's own e-mail digests stop at 200 items
 _SUFFIXES = (".md", ".html", ".json", ".ris", ".bib", ".png")
 
 
-class DigestError(RuntimeError):
+class DigestError(RunFailure, RuntimeError):
     """A digest that cannot be written; the message says why in one line."""
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from tracker import store
+from tracker.errors import RunFailure
 from tracker.ingest.import_pool import WorkerFailed, encode_in_workers
 from tracker.ingest.import_worker import PIECE_RECORDS, Encoded, encode_records
 from tracker.models import Article, DeletedCitations
@@ -32,7 +33,7 @@ PARALLEL_FROM_BYTES = 4 << 20  # ~600 records gzipped, ~150 as plain XML
 MAX_WORKERS = 4  # past ~3 workers the writer in this process is the bottleneck
 
 
-class ImportFileError(ValueError):
+class ImportFileError(RunFailure, ValueError):
     """A file that cannot be imported; nothing from it was stored."""
 
 

@@ -10,6 +10,8 @@ import logging
 import re
 import threading
 
+from tracker.errors import EXIT_USAGE, RunFailure
+
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 _PATTERNS = (
@@ -59,7 +61,7 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-class EutilsError(Exception):
+class EutilsError(RunFailure):
     """Base class; the message is always one redacted line."""
 
     def __init__(self, message: object) -> None:
@@ -81,9 +83,13 @@ class EutilsCancelled(EutilsError):
 class EutilsQueryError(EutilsError):
     """NCBI rejected the query itself (unknown field tag, HTTP 400): retrying cannot help."""
 
+    exit_code = EXIT_USAGE
+
 
 class EutilsConfigError(EutilsError):
     """Bad configuration: invalid API key, email or tool. Fix the settings and re-run."""
+
+    exit_code = EXIT_USAGE
 
 
 class EutilsCapError(EutilsError):

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 from isal import igzip, isal_zlib
 from lxml import etree
 
+from tracker.errors import RunFailure
+
 __all__ = [
     "GzipReadAhead",
     "PubmedParseError",
@@ -31,7 +33,7 @@ __all__ = [
 ]
 
 
-class PubmedParseError(ValueError):
+class PubmedParseError(RunFailure, ValueError):
     """The input is not PubMed XML we can read; the message is one line for the user."""
 
 

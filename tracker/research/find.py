@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tracker.errors import UsageError
+
 COLUMNS = {"ti": "title", "title": "title", "ab": "abstract", "abstract": "abstract"}
 BOTH_COLUMNS = {"tiab", "title/abstract", "tw", "text word", "all", "all fields"}
 OPERATORS = ("AND", "OR", "NOT")
@@ -31,7 +33,7 @@ _TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)("?)(\*?)|\[([^\]]*)\]?|([^\s()"\[
 _WORD_PIECES = re.compile(r"[^\W_]+\*?")
 
 
-class FindSyntaxError(ValueError):
+class FindSyntaxError(UsageError, ValueError):
     """The text is not a query we can read exactly; the caller falls back to plain words."""
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from tracker.errors import UsageError
 from tracker.store.reads import TIER_COLUMN, tiers_available
 
 DESCRIPTION = (
@@ -180,7 +181,7 @@ def build_metadata(db: Database, db_path: Path) -> dict[str, Any]:
     }
 
 
-class ServeError(RuntimeError):
+class ServeError(UsageError, RuntimeError):
     """Datasette is missing or cannot start; the message says what to do."""
 
 
