@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlite_utils import Database
 
-from tracker.cli.app import UserError, cli, emit_json, fail, open_db, settings
+from tracker.cli.app import UserError, cli, emit_json, fail, settings
+from tracker.cli.locked_job import WAIT_OPTION, JobPlace, locked_job
 from tracker.digest.mail import (
     Delivery,
     MailError,
@@ -27,6 +29,7 @@ from tracker.digest.write import (
 )
 from tracker.errors import TrackerError
 from tracker.ingest.sync import today_utc
+from tracker.models import SavedSearch
 from tracker.searches.saved import select_saved_searches
 from tracker.unattended.job import MailOptions
 
@@ -103,6 +106,7 @@ def job_digest_options() -> DigestOptions:
     envvar="TRACKER_MAIL_SKIP_EMPTY",
     help="Do not mail a digest with nothing new and nothing changed [env TRACKER_MAIL_SKIP_EMPTY].",
 )
+@WAIT_OPTION
 def digest(
     names: tuple[str, ...],
     since: datetime | None,
@@ -111,6 +115,7 @@ def digest(
     send: bool | None,
     resend: bool,
     skip_empty: bool,
+    wait: float,
 ) -> None:
     """Write the digest of studies first seen since each saved search's last digest
     (or since DATE), and mail it when mail is configured.
@@ -129,27 +134,38 @@ def digest(
     options = DigestOptions(
         limit=limit, since=since.date() if since else None, template_dir=templates
     )
-    db = open_db()
     searches = select_saved_searches(settings().queries, names)
-    done = []
-    for search in searches:
-        try:
-            result = write_digest(
-                db, search, settings().reports, today=today_utc(), options=options
-            )
-        except TrackerError as exc:
-            fail(f"{search.name}: {exc}")
-        delivery = None
-        if mail is not None:
-            try:
-                delivery = deliver_digest(db, mail, result, skip_empty=skip_empty, resend=resend)
-            except MailError as exc:
-                fail(f"{search.name}: digest written to {result.markdown_path}, but mail: {exc}")
-        done.append((result, delivery))
-        if not settings().as_json:
-            click.echo(_line(result, delivery))
+    # Under the database lock, like a run: a digest never interleaves with a sync.
+    with locked_job(JobPlace.from_cli(), wait=wait, with_client=False) as job:
+        done = [
+            _digest_one(job.db, search, options, mail, skip_empty, resend) for search in searches
+        ]
     if settings().as_json:
         emit_json([_as_json(r, d) for r, d in done])
+
+
+def _digest_one(
+    db: Database,
+    search: SavedSearch,
+    options: DigestOptions,
+    mail: MailSettings | None,
+    skip_empty: bool,
+    resend: bool,
+) -> tuple[DigestResult, Delivery | None]:
+    """Write one saved search's digest and mail it; prints its line unless --json."""
+    try:
+        result = write_digest(db, search, settings().reports, today=today_utc(), options=options)
+    except TrackerError as exc:
+        fail(f"{search.name}: {exc}")
+    delivery = None
+    if mail is not None:
+        try:
+            delivery = deliver_digest(db, mail, result, skip_empty=skip_empty, resend=resend)
+        except MailError as exc:
+            fail(f"{search.name}: digest written to {result.markdown_path}, but mail: {exc}")
+    if not settings().as_json:
+        click.echo(_line(result, delivery))
+    return result, delivery
 
 
 def _line(result: DigestResult, delivery: Delivery | None) -> str:

@@ -8,30 +8,29 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlite_utils import Database
 
 from tracker import store
 from tracker.cli.app import (
     EXIT_RUN_FAILED,
     TIMEZONE_OPTION,
-    Locked,
     ProgressBar,
     StopSignals,
     cli,
     emit_json,
-    eutils_client,
     fail,
     open_db,
     schedule_timezone,
     settings,
 )
 from tracker.cli.digest_cmd import job_digest_options, job_mail_options
+from tracker.cli.locked_job import WAIT_OPTION, JobPlace, locked_job
 from tracker.digest.write import DigestOptions
 from tracker.ingest.importer import ImportResult, default_workers, import_file
 from tracker.ingest.sync import SyncOptions
 from tracker.models import RunResult, SavedSearch
 from tracker.searches.saved import select_saved_searches
 from tracker.unattended.job import JobOutcome, MailOptions, run_job
-from tracker.unattended.lock import LockHeld, database_lock
 from tracker.unattended.schedule import due_searches, due_state
 
 
@@ -78,20 +77,15 @@ def sync_searches(
     digest_options = job_digest_options() if with_digest else None
     mail = job_mail_options()  # sync alone mails no digest, but does alert on failures
     stop = StopSignals()
-    try:
-        with database_lock(cfg.db_path, wait), stop:
-            db = open_db()
-            if due:
-                tz = schedule_timezone()
-                searches = due_searches(db, searches, datetime.now(tz), tz)
-            with eutils_client(stop.event) as client:
-                stop.interrupt = client.abandon_request
-                outcomes = [
-                    _one(db, client, search, options, with_digest, stop, digest_options, mail)
-                    for search in searches
-                ]
-    except LockHeld as exc:
-        raise Locked(str(exc)) from None
+    with locked_job(JobPlace.from_cli(), wait=wait, cancel=stop.event) as job, stop:
+        if due:
+            tz = schedule_timezone()
+            searches = due_searches(job.db, searches, datetime.now(tz), tz)
+        stop.interrupt = job.eutils.abandon_request
+        outcomes = [
+            _one(job.db, job.eutils, search, options, with_digest, stop, digest_options, mail)
+            for search in searches
+        ]
     if cfg.as_json:
         emit_json([_run_json(o) for o in outcomes])
     elif due and not searches:
@@ -155,13 +149,7 @@ _DUE = click.option(
     is_flag=True,
     help="Only the saved searches that are due by their schedule (for hourly cron).",
 )
-_WAIT = click.option(
-    "--wait",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Seconds to wait for another run on the same database to finish (then exit 3).",
-)
+_WAIT = WAIT_OPTION
 
 
 @cli.command()
@@ -217,22 +205,18 @@ def import_(files: tuple[Path, ...], jobs: int, wait: float) -> None:
     Example:
       tracker import pubmed25n0001.xml.gz export.nbib
     """
-    try:
-        with database_lock(settings().db_path, wait):
-            done = _import_files(files, jobs)
-    except LockHeld as exc:
-        raise Locked(str(exc)) from None
+    with locked_job(JobPlace.from_cli(), wait=wait, with_client=False) as job:
+        done = _import_files(job.db, files, jobs)
     if settings().as_json:
         emit_json(
             [{"path": str(r.path), "articles": r.articles, "deleted": r.deleted} for r in done]
         )
 
 
-def _import_files(files: tuple[Path, ...], jobs: int) -> list[ImportResult]:
+def _import_files(db: Database, files: tuple[Path, ...], jobs: int) -> list[ImportResult]:
     """Under the database lock, like a run: a run started meanwhile waits (`--wait`) or
     exits 3 with a clear line, instead of failing on SQLite's busy timeout partway through
     an import that can take minutes (NLM baseline files)."""
-    db = open_db()
     done = []
     for path in files:
         bar = ProgressBar(path.name)
