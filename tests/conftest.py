@@ -24,8 +24,7 @@ if str(ROOT) not in sys.path:  # the package is not installed in the venv
 
 from tracker.lookalikes.eutils.corpus import Corpus  # noqa: E402
 from tracker.lookalikes.eutils.server import LocalEutils  # noqa: E402
-from tracker.ncbi.client import EutilsClient, EutilsConfig  # noqa: E402
-from tracker.ncbi.ratelimit import reset_shared_limiters  # noqa: E402
+from tracker.ncbi.client import EutilsClient, EutilsConfig, NcbiSession  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
 SAMPLE_RECORD_SOURCES = (SAMPLES / "efetch", SAMPLES / "baseline", SAMPLES / "http-cassettes")
@@ -42,14 +41,12 @@ def sample_corpus() -> Corpus:
 
 @pytest.fixture
 def eutils_server(sample_corpus: Corpus) -> Iterator[LocalEutils]:
-    reset_shared_limiters()  # a reused port must not inherit an earlier test's pacing
     server = LocalEutils(corpus=sample_corpus.copy())
     server.start()
     try:
         yield server
     finally:
         server.stop()
-        reset_shared_limiters()
 
 
 @pytest.fixture
@@ -78,9 +75,10 @@ def eutils_client(
     eutils_config: Callable[..., EutilsConfig],
 ) -> Iterator[Callable[..., EutilsClient]]:
     clients: list[EutilsClient] = []
+    session = NcbiSession()  # one test's clients pace together, as one process's do
 
     def make(**overrides: object) -> EutilsClient:
-        client = EutilsClient(eutils_config(**overrides))
+        client = EutilsClient(eutils_config(**overrides), session=session)
         clients.append(client)
         return client
 

@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,7 +29,8 @@ from tracker.errors import EXIT_OK as EXIT_OK
 from tracker.errors import EXIT_RUN_FAILED as EXIT_RUN_FAILED
 from tracker.errors import EXIT_USAGE as EXIT_USAGE
 from tracker.errors import TrackerError
-from tracker.ncbi.client import EutilsClient, EutilsConfig, RedactingFilter
+from tracker.ncbi.client import EutilsClient, EutilsConfig, NcbiSession, RedactingFilter
+from tracker.ncbi.errors import Secrets
 from tracker.store.db import BUSY_TIMEOUT_SECONDS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -43,6 +44,8 @@ class Settings:
     verbose: int
     as_json: bool
     log_format: str = "text"
+    # Every E-utilities client of this process shares it: NCBI's pacing, keys to redact.
+    ncbi: NcbiSession = field(default_factory=NcbiSession)
 
 
 class Shown(click.ClickException):
@@ -111,7 +114,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def setup_logging(verbose: int, log_format: str = "text", floor: int = logging.WARNING) -> None:
+def setup_logging(
+    verbose: int,
+    log_format: str = "text",
+    floor: int = logging.WARNING,
+    secrets: Secrets | None = None,
+) -> None:
     level = floor if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     level = min(level, floor)
     handler = logging.StreamHandler(sys.stderr)
@@ -119,7 +127,7 @@ def setup_logging(verbose: int, log_format: str = "text", floor: int = logging.W
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
+    handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -183,8 +191,8 @@ def cli(
     Offline, on bundled sample records:
       tracker demo
     """
-    setup_logging(verbose, log_format)
     ctx.obj = Settings(db_path, queries, reports, verbose, as_json, log_format)
+    setup_logging(verbose, log_format, secrets=ctx.obj.ncbi.secrets)
 
 
 def settings() -> Settings:
@@ -213,7 +221,8 @@ def open_db(check: bool = True) -> Database:
 
 def eutils_client(cancel: threading.Event | None = None) -> EutilsClient:
     # A bad NCBI_EMAIL or key is an EutilsConfigError: exit 2 through TrackerGroup.
-    return EutilsClient(EutilsConfig.from_env(os.environ), cancel=cancel)
+    config = EutilsConfig.from_env(os.environ)
+    return EutilsClient(config, cancel=cancel, session=settings().ncbi)
 
 
 TIMEZONE_OPTION = click.option(

@@ -16,7 +16,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -24,7 +24,7 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.cli.app import busy_timeout, settings
-from tracker.ncbi.client import EutilsClient, EutilsConfig
+from tracker.ncbi.client import EutilsClient, EutilsConfig, NcbiSession
 from tracker.store.db import BUSY_TIMEOUT_SECONDS
 from tracker.unattended.lock import database_lock
 
@@ -44,11 +44,14 @@ class JobPlace:
 
     db_path: Path
     busy_timeout: float = BUSY_TIMEOUT_SECONDS
+    # The clients of one process share it (pacing, keys to redact): tracker/ncbi/session.py.
+    ncbi: NcbiSession = field(default_factory=NcbiSession)
 
     @classmethod
     def from_cli(cls) -> JobPlace:
         """--db and TRACKER_BUSY_TIMEOUT (a bad value is exit 2, before any job starts)."""
-        return cls(settings().db_path, busy_timeout())
+        cfg = settings()
+        return cls(cfg.db_path, busy_timeout(), cfg.ncbi)
 
 
 @dataclass
@@ -87,7 +90,8 @@ def locked_job(
             if not with_client:
                 yield LockedJob(db, None)
                 return
-            with EutilsClient(EutilsConfig.from_env(os.environ), cancel=cancel) as client:
+            config = EutilsConfig.from_env(os.environ)
+            with EutilsClient(config, cancel=cancel, session=place.ncbi) as client:
                 yield LockedJob(db, client)
         finally:
             db.close()

@@ -50,7 +50,7 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
       tracker schedule --timezone Europe/Paris
     """
     cfg = settings()
-    setup_logging(cfg.verbose, cfg.log_format, floor=logging.INFO)  # one line per run
+    setup_logging(cfg.verbose, cfg.log_format, logging.INFO, cfg.ncbi.secrets)  # one line per run
     tz = schedule_timezone(tz_name)
     searches = _searches(names)
     eutils_client().close()  # a bad NCBI_EMAIL or key stops us here, not in every job
