@@ -21,7 +21,8 @@ from tracker.cli.research_common import (
     print_table,
     wants_json,
 )
-from tracker.digest.export import json_record, short_author, write_export
+from tracker.digest.export import json_record, write_export
+from tracker.digest.render import short_author
 from tracker.errors import TrackerError
 from tracker.ingest.sync import EFETCH_BATCH, fetch_articles, today_utc
 from tracker.models import Article, SavedSearch

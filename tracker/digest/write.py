@@ -16,7 +16,6 @@ these": every new study), and feed.xml (the saved search's Atom feed).
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from tracker import store
+from tracker import atomic_files, store
 from tracker.classify import TIER_LABELS, search_concepts
 from tracker.digest.chart import chart_png, chart_svg
 from tracker.digest.export import write_export
@@ -226,10 +225,8 @@ def _write_files(
     all_authors = store.authors_by_pmid(db, [r["pmid"] for r in rows])
     if rows:
         for fmt, key in (("ris", "ris"), ("bibtex", "bib")):
-            tmp = paths[key].with_name(f".{paths[key].name}.tmp")
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            with atomic_files.replacing(paths[key], "w", newline="") as fh:
                 write_export(strongest_first(rows), all_authors, fmt, fh)
-            os.replace(tmp, paths[key])
     _write_atomically(paths["json"], _json_document(context, rows, all_authors))
 
 
@@ -269,9 +266,4 @@ def _free_paths(folder: Path, today: date) -> dict[str, Path]:
 
 def _write_atomically(path: Path, text: str) -> None:
     """Write beside the target and rename, so a reader never sees half a digest."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    atomic_files.write_text(path, text)
