@@ -69,14 +69,13 @@ def job_digest_options() -> DigestOptions:
     )
 
 
-@cli.command()
-@click.argument("names", nargs=-1)
-@click.option(
+# The digest command's options, named as run_cmd.py names its own.
+_SINCE = click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Re-render the period from this day (YYYY-MM-DD): studies first found since then.",
 )
-@click.option(
+_LIMIT = click.option(
     "--limit",
     type=click.IntRange(1, MAX_LIMIT, clamp=True),
     default=DEFAULT_LIMIT,
@@ -86,26 +85,38 @@ def job_digest_options() -> DigestOptions:
     f"counted by tier and kept in the JSON, RIS and BibTeX files. At most {MAX_LIMIT} "
     "[env TRACKER_DIGEST_LIMIT].",
 )
-@click.option(
+_TEMPLATES = click.option(
     "--templates",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     envvar="TRACKER_TEMPLATES",
     help="Folder of your own digest.md.j2 / digest.html.j2 / digest.txt.j2, overriding "
     "the bundled ones [env TRACKER_TEMPLATES].",
 )
-@click.option(
+_SEND = click.option(
     "--send/--no-send",
     default=None,
     help="Mail the digest (default: when TRACKER_SMTP_HOST is set).",
 )
-@click.option("--resend", is_flag=True, help="Mail it even if the same digest was mailed before.")
-@click.option(
+_RESEND = click.option(
+    "--resend", is_flag=True, help="Mail it even if the same digest was mailed before."
+)
+_NO_EMPTY = click.option(
     "--no-empty",
     "skip_empty",
     is_flag=True,
     envvar="TRACKER_MAIL_SKIP_EMPTY",
     help="Do not mail a digest with nothing new and nothing changed [env TRACKER_MAIL_SKIP_EMPTY].",
 )
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@_SINCE
+@_LIMIT
+@_TEMPLATES
+@_SEND
+@_RESEND
+@_NO_EMPTY
 @WAIT_OPTION
 def digest(
     names: tuple[str, ...],
@@ -126,11 +137,7 @@ def digest(
       tracker digest baclofen-rls --since 2024-01-01 --no-send
       tracker digest baclofen-rls --resend      # mail it again
     """
-    mail = mail_settings()
-    if (send or resend) and mail is None:
-        raise UserError("mail is not configured: set TRACKER_SMTP_HOST (see README)")
-    if send is False:
-        mail = None
+    mail = _mail_for(send, resend)
     options = DigestOptions(
         limit=limit, since=since.date() if since else None, template_dir=templates
     )
@@ -142,6 +149,14 @@ def digest(
         ]
     if settings().as_json:
         emit_json([_as_json(r, d) for r, d in done])
+
+
+def _mail_for(send: bool | None, resend: bool) -> MailSettings | None:
+    """The mail settings --send/--no-send/--resend leave in force (None: no mail)."""
+    mail = mail_settings()
+    if (send or resend) and mail is None:
+        raise UserError("mail is not configured: set TRACKER_SMTP_HOST (see README)")
+    return None if send is False else mail
 
 
 def _digest_one(

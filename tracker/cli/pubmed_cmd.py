@@ -89,22 +89,31 @@ def search(
     if as_csv:
         write_export(rows, store.authors_by_pmid(db, [r["pmid"] for r in rows]), "csv", sys.stdout)
     elif wants_json(as_json):
-        authors = store.authors_by_pmid(db, [r["pmid"] for r in rows])
-        emit_json(
-            {
-                "term": term,
-                "since": since_day,
-                "query_translation": result.query_translation,
-                "count": result.count,
-                "warnings": list(result.warnings),
-                "stored": articles,
-                "articles": [json_record(r, authors[r["pmid"]]) for r in rows],
-            }
-        )
+        emit_json(_search_json(db, term, since_day, result, articles, rows))
     else:
         _print_search(result, since_day, rows, db)
     if save_path is not None:
         _save_search(save_path, term, title, since_day)
+
+
+def _search_json(
+    db: Database,
+    term: str,
+    since: date | None,
+    result: Any,
+    stored: int,
+    rows: list[dict[str, Any]],
+) -> dict[str, Any]:
+    authors = store.authors_by_pmid(db, [r["pmid"] for r in rows])
+    return {
+        "term": term,
+        "since": since,
+        "query_translation": result.query_translation,
+        "count": result.count,
+        "warnings": list(result.warnings),
+        "stored": stored,
+        "articles": [json_record(r, authors[r["pmid"]]) for r in rows],
+    }
 
 
 def _esearch(client: Any, term: str, since: date | None, retmax: int) -> Any:
