@@ -6,7 +6,8 @@ Reusable from any test file:
   stopped after the test. Add faults with ``eutils_server.faults.push(...)``.
 * ``eutils_config`` – factory: EutilsConfig pointed at the server, with test-fast back-off.
 * ``eutils_client`` – factory: EutilsClient(eutils_config(**overrides)), closed after the test.
-* ``max_in_window`` (from tracker.lookalikes.eutils.faults) – most request starts in any rolling second.
+* ``max_in_window`` (from tracker.lookalikes.eutils.faults) – most request starts in any
+  rolling second.
 No test touches the network: everything goes to 127.0.0.1.
 """
 

@@ -78,9 +78,8 @@ class RunFailed(Shown):
 
 def shown(exc: TrackerError) -> Shown:
     """The click error that prints ``exc`` as its one line with its exit code."""
-    error = Shown(exc.line)
-    error.exit_code = exc.exit_code
-    return error
+    kind = {EXIT_USAGE: UserError, EXIT_LOCKED: Locked}.get(exc.exit_code, RunFailed)
+    return kind(exc.line)
 
 
 class TrackerGroup(click.Group):

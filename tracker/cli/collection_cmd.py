@@ -161,7 +161,7 @@ def _plot_years(data: dict[str, Any], path: Path) -> None:
         ax.set_xlabel("publication year")
         ax.set_ylabel("studies")
         ax.set_title(f"Studies per year: {data['search'] or 'everything stored'}")
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
         fig.tight_layout()
         fig.savefig(path, format="png")
     except OSError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,10 @@ def import_(files: tuple[Path, ...], jobs: int, wait: float) -> None:
         )
 
 
+def _records_read(bar: ProgressBar, records: int) -> None:
+    bar(records, 0)  # a file's record count is not known ahead
+
+
 def _import_files(db: Database, files: tuple[Path, ...], jobs: int) -> list[ImportResult]:
     """Under the database lock, like a run: a run started meanwhile waits (`--wait`) or
     exits 3 with a clear line, instead of failing on SQLite's busy timeout partway through
@@ -221,7 +226,7 @@ def _import_files(db: Database, files: tuple[Path, ...], jobs: int) -> list[Impo
     for path in files:
         bar = ProgressBar(path.name)
         try:
-            result = import_file(db, path, progress=lambda n, bar=bar: bar(n, 0), workers=jobs)
+            result = import_file(db, path, progress=partial(_records_read, bar), workers=jobs)
         except store.StoreError as exc:
             fail(f"{path}: {exc}")
         finally:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import cast
 
 from sqlite_utils import Database
 
@@ -115,7 +116,8 @@ def build_message(settings: MailSettings, digest: DigestResult) -> EmailMessage:
         html = _CHART.sub("", html)
     msg.add_alternative(html, subtype="html")
     if png:
-        html_part = msg.get_payload()[1]
+        parts = cast(list[EmailMessage], msg.get_payload())  # [text, html]: alternatives
+        html_part = parts[1]
         html_part.add_related(png.read_bytes(), "image", "png", cid=cid, filename=png.name)
     for key in ("ris", "bib"):
         path = digest.files.get(key)

@@ -11,7 +11,7 @@ difference is that the pieces leave out reference lists unread (pubmed_split.py)
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +107,7 @@ def _worth_cutting(path: Path, parallel_from_bytes: int) -> bool:
     )
 
 
-def _encoded_by_workers(path: Path, now: str, workers: int) -> Iterator[Encoded]:
+def _encoded_by_workers(path: Path, now: str, workers: int) -> Generator[Encoded, None, None]:
     try:
         pieces = open_pubmed_pieces(path, PIECE_RECORDS)
         yield from encode_in_workers(pieces, os.fspath(path), now, workers)

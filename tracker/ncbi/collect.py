@@ -63,7 +63,8 @@ def collect_ids(
     parts = [_collect_part(client, term, piece, datetype) for piece in pieces]
     ids = frozenset().union(*(p.ids for p in parts))
     count = sum(p.count for p in parts)
-    warnings = tuple(dict.fromkeys(w for p in (result, *parts) for w in p.warnings))
+    found: list[SearchResult | Collected] = [result, *parts]
+    warnings = tuple(dict.fromkeys(w for p in found for w in p.warnings))
     return Collected(count, ids, result.query_translation, warnings)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from lxml import etree
 
@@ -163,7 +164,8 @@ def _mesh(mesh_list: etree._Element | None) -> tuple[MeshHeading, ...]:
         return ()
     headings: list[MeshHeading] = []
     descriptor: etree._Element | None = None
-    major, qualifiers = False, []
+    major = False
+    qualifiers: list[str] = []
     for node in mesh_list.iter("DescriptorName", "QualifierName"):
         if node.tag == "DescriptorName":
             if descriptor is not None:
@@ -271,7 +273,7 @@ def _first_affiliation(
     return (replace(authors[0], affiliations=(text,)), *authors[1:])
 
 
-def _journal(art: Index, cit: Index) -> dict[str, str | int | None]:
+def _journal(art: Index, cit: Index) -> dict[str, Any]:
     """Journal, issue, pages and publication date of a MedlineCitation/Article."""
     journal = index_children(first(art, "Journal"))
     issue = index_children(first(journal, "JournalIssue"))
