@@ -40,7 +40,9 @@ WAIT_OPTION = click.option(
 
 @dataclass(frozen=True)
 class JobPlace:
-    """Where a job writes and how long it waits: for the lock file, then for SQLite."""
+    """Where a job writes, how long SQLite waits for another connection's write lock,
+    and the session the job's E-utilities client joins. (How long to wait for the
+    database's lock file is the caller's: `locked_job(..., wait=)`.)"""
 
     db_path: Path
     busy_timeout: float = BUSY_TIMEOUT_SECONDS
