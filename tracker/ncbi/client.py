@@ -3,7 +3,8 @@
 One thin method per endpoint (esearch, efetch) over one retry loop. Policy, with the
 reason for each rule in NCBI-NOTES:
 * every request is a form POST – the key and long id lists stay out of URLs (A3, E3);
-* request starts are paced process-wide, retries included (A1, B3.2);
+* request starts are paced across every client of one NcbiSession (the command line
+  gives all of its clients one), retries included (A1, B3.2);
 * 429 / 5xx / connection errors / timeouts / cut-off bodies and NCBI's HTTP-200 failures
   are retried with capped exponential back-off and full jitter, bounded by max_attempts and
   the overall deadline (B1, B3); Retry-After is honoured when sent (A1);
