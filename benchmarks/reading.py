@@ -36,7 +36,6 @@ from tracker.ingest.sync import run_search
 from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
 from tracker.ncbi.client import EutilsClient, EutilsConfig
-from tracker.ncbi.ratelimit import reset_shared_limiters
 from tracker.pubmed import parse_pubmed_xml
 from tracker.store.schema import ARTICLE_COLUMNS
 
@@ -83,7 +82,6 @@ def digest(records: int, workdir: Path) -> list[list[str]]:
     db_path = workdir / "digest.db"
     _remove_db(db_path)  # a --workdir kept from an earlier run must not count as stored
     shutil.rmtree(workdir / "reports", ignore_errors=True)
-    reset_shared_limiters()
     server = LocalEutils(corpus=corpus)
     rows = []
     with server:

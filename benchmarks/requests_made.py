@@ -39,7 +39,6 @@ from tracker.lookalikes.eutils.faults import max_in_window
 from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
 from tracker.ncbi.client import EutilsClient, EutilsConfig
-from tracker.ncbi.ratelimit import reset_shared_limiters
 
 ESEARCH_CAP = 9_999
 TERM = "eng[la]"
@@ -99,7 +98,6 @@ def _count(server: LocalEutils, start: int, scenario: str, records: int, seconds
 
 def run(records: int, searches: int) -> list[Counted]:
     today = date.today()
-    reset_shared_limiters()
     server = LocalEutils(corpus=english_clones(records, today), rate_limit=True)
     out = []
     with server, tempfile.TemporaryDirectory(prefix="offlabel-bench-") as tmp:

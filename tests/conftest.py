@@ -6,7 +6,8 @@ Reusable from any test file:
   stopped after the test. Add faults with ``eutils_server.faults.push(...)``.
 * ``eutils_config`` – factory: EutilsConfig pointed at the server, with test-fast back-off.
 * ``eutils_client`` – factory: EutilsClient(eutils_config(**overrides)), closed after the test.
-* ``max_in_window`` (from tracker.lookalikes.eutils.faults) – most request starts in any rolling second.
+* ``max_in_window`` (from tracker.lookalikes.eutils.faults) – most request starts in any
+  rolling second.
 No test touches the network: everything goes to 127.0.0.1.
 """
 
@@ -24,8 +25,7 @@ if str(ROOT) not in sys.path:  # the package is not installed in the venv
 
 from tracker.lookalikes.eutils.corpus import Corpus  # noqa: E402
 from tracker.lookalikes.eutils.server import LocalEutils  # noqa: E402
-from tracker.ncbi.client import EutilsClient, EutilsConfig  # noqa: E402
-from tracker.ncbi.ratelimit import reset_shared_limiters  # noqa: E402
+from tracker.ncbi.client import EutilsClient, EutilsConfig, NcbiSession  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
 SAMPLE_RECORD_SOURCES = (SAMPLES / "efetch", SAMPLES / "baseline", SAMPLES / "http-cassettes")
@@ -42,14 +42,12 @@ def sample_corpus() -> Corpus:
 
 @pytest.fixture
 def eutils_server(sample_corpus: Corpus) -> Iterator[LocalEutils]:
-    reset_shared_limiters()  # a reused port must not inherit an earlier test's pacing
     server = LocalEutils(corpus=sample_corpus.copy())
     server.start()
     try:
         yield server
     finally:
         server.stop()
-        reset_shared_limiters()
 
 
 @pytest.fixture
@@ -78,9 +76,10 @@ def eutils_client(
     eutils_config: Callable[..., EutilsConfig],
 ) -> Iterator[Callable[..., EutilsClient]]:
     clients: list[EutilsClient] = []
+    session = NcbiSession()  # one test's clients pace together, as one process's do
 
     def make(**overrides: object) -> EutilsClient:
-        client = EutilsClient(eutils_config(**overrides))
+        client = EutilsClient(eutils_config(**overrides), session=session)
         clients.append(client)
         return client
 

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.ncbi.client import EutilsClient, EutilsConfig
-from tracker.ncbi.ratelimit import reset_shared_limiters
 from tracker.ncbi.responses import parse_esearch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,10 +57,8 @@ DATA_TABLES = (
 @contextmanager
 def sample_server(files: list[Path] | None = None) -> Iterator[LocalEutils]:
     """LocalEutils over real sample records (the first 60 metapub efetch files)."""
-    reset_shared_limiters()
     with LocalEutils(files if files is not None else FILES[:60]) as srv:
         yield srv
-    reset_shared_limiters()
 
 
 @contextmanager
@@ -75,14 +72,12 @@ def clone_server(
     """``count`` renumbered copies of one real record, Create Dates spread first..last,
     and ``later`` = (n, day): n more copies created that day (PMIDs from 95,000,000),
     appended to the list."""
-    reset_shared_limiters()
     with LocalEutils([CLONE_SOURCE]) as srv:
         clones = srv.clone_renumbered(count, start_pmid, first, last)
         if later:
             clones += srv.clone_renumbered(later[0], 95_000_000, later[1], later[1])
         srv.corpus.remove(CLONE_SOURCE_PMID)
         yield srv, clones
-    reset_shared_limiters()
 
 
 def fast_config(server: LocalEutils | str, **overrides: object) -> EutilsConfig:

@@ -326,13 +326,21 @@ def test_api_key_never_logged_nor_shown(
 
 
 def test_redact_and_filter() -> None:
-    EutilsConfig(api_key="another-KEY-value")  # registering the key makes it redactable
+    client = EutilsClient(EutilsConfig(api_key="another-KEY-value"))  # registers the key
     text = 'GET ?db=pubmed&api_key=abc123&id=1 {"api-key":"10.0.0.1"} another-KEY-value'
-    assert redact(text) == (
+    assert client.session.secrets.redact(text) == (
         'GET ?db=pubmed&api_key=<redacted>&id=1 {"api-key":"<redacted>"} <redacted>'
     )
+    # Without the session, only the shapes a key takes are known.
+    assert redact(text) == (
+        'GET ?db=pubmed&api_key=<redacted>&id=1 {"api-key":"<redacted>"} another-KEY-value'
+    )
+    client.close()
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "url %s", ("api_key=zzz",), None)
     assert RedactingFilter().filter(record) and record.getMessage() == "url api_key=<redacted>"
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s", ("another-KEY-value",), None)
+    assert RedactingFilter(client.session.secrets).filter(record)
+    assert record.getMessage() == "<redacted>"
 
 
 # -- configuration ------------------------------------------------------------------------

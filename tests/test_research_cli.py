@@ -183,10 +183,3 @@ def test_sql_reads_and_refuses_hostile_sql_in_one_line(workdir):
     assert count(workdir, "SELECT COUNT(*) FROM articles") == 1
     slow = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT MAX(x) FROM c"
     assert_one_line_error(tracker("sql", slow, "--timeout", "0.5", cwd=workdir), 2, "stopped")
-
-
-def test_help_has_an_example_on_every_research_command(workdir):
-    for command in ("search", "show", "add", "find", "stats", "export", "sql", "serve"):
-        proc = tracker(command, "-h", cwd=workdir)
-        assert proc.returncode == 0, (command, proc.stderr)
-        assert "Example" in proc.stdout and f"tracker {command}" in proc.stdout, command

@@ -12,9 +12,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,16 +22,17 @@ import click
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.cli.options import TrackerGroup
-from tracker.ncbi.client import EutilsClient, EutilsConfig, EutilsConfigError, RedactingFilter
-from tracker.searches.saved import QueryError
-from tracker.store.db import BUSY_TIMEOUT_SECONDS
+from tracker.cli.options import OptionsAnywhereGroup
 
-# Documented in the README ("Exit codes"); cron and systemd act on them.
-EXIT_OK = 0
-EXIT_RUN_FAILED = 1
-EXIT_USAGE = 2  # also click's own code for bad options
-EXIT_LOCKED = 3
+# The exit codes are documented in the README ("Exit codes"); commands import them from here.
+from tracker.errors import EXIT_LOCKED as EXIT_LOCKED
+from tracker.errors import EXIT_OK as EXIT_OK
+from tracker.errors import EXIT_RUN_FAILED as EXIT_RUN_FAILED
+from tracker.errors import EXIT_USAGE as EXIT_USAGE
+from tracker.errors import TrackerError
+from tracker.ncbi.client import EutilsClient, EutilsConfig, NcbiSession, RedactingFilter
+from tracker.ncbi.errors import Secrets
+from tracker.store.db import BUSY_TIMEOUT_SECONDS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -45,33 +45,54 @@ class Settings:
     verbose: int
     as_json: bool
     log_format: str = "text"
+    # Every E-utilities client of this process shares it: NCBI's pacing, keys to redact.
+    ncbi: NcbiSession = field(default_factory=NcbiSession)
 
 
-class UserError(click.ClickException):
+class Shown(click.ClickException):
+    """An error as click prints it: ``tracker: <kind>: <line>`` on stderr, and its exit code."""
+
+    kinds = {EXIT_RUN_FAILED: "failed", EXIT_USAGE: "error", EXIT_LOCKED: "busy"}
+
+    def show(self, file: Any = None) -> None:
+        kind = self.kinds.get(self.exit_code, "failed")
+        click.echo(f"tracker: {kind}: {self.format_message()}", err=True)
+
+
+class UserError(Shown):
     """A mistake the user can fix: printed as one line, exit code 2."""
 
     exit_code = EXIT_USAGE
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"tracker: error: {self.format_message()}", err=True)
 
-
-class Locked(click.ClickException):
+class Locked(Shown):
     """Another run holds the database: exit code 3, so cron wrappers can tell."""
 
     exit_code = EXIT_LOCKED
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"tracker: busy: {self.format_message()}", err=True)
 
-
-class RunFailed(click.ClickException):
+class RunFailed(Shown):
     """Something outside the user's control failed (NCBI, the disk): exit code 1."""
 
     exit_code = EXIT_RUN_FAILED
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"tracker: failed: {self.format_message()}", err=True)
+
+def shown(exc: TrackerError) -> Shown:
+    """The click error that prints ``exc`` as its one line with its exit code."""
+    kind = {EXIT_USAGE: UserError, EXIT_LOCKED: Locked}.get(exc.exit_code, RunFailed)
+    return kind(exc.line)
+
+
+class TrackerGroup(OptionsAnywhereGroup):
+    """The command group: group options typed after the subcommand too, and any
+    TrackerError a command lets through becomes its one line and exit code here, so
+    commands catch only what they add context to."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            raise shown(exc) from None
 
 
 def fail(message: str) -> NoReturn:
@@ -94,7 +115,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def setup_logging(verbose: int, log_format: str = "text", floor: int = logging.WARNING) -> None:
+def setup_logging(
+    verbose: int,
+    log_format: str = "text",
+    floor: int = logging.WARNING,
+    secrets: Secrets | None = None,
+) -> None:
     level = floor if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     level = min(level, floor)
     handler = logging.StreamHandler(sys.stderr)
@@ -102,7 +128,7 @@ def setup_logging(verbose: int, log_format: str = "text", floor: int = logging.W
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
+    handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -166,8 +192,8 @@ def cli(
     Offline, on bundled sample records:
       tracker demo
     """
-    setup_logging(verbose, log_format)
     ctx.obj = Settings(db_path, queries, reports, verbose, as_json, log_format)
+    setup_logging(verbose, log_format, secrets=ctx.obj.ncbi.secrets)
 
 
 def settings() -> Settings:
@@ -195,26 +221,13 @@ def open_db(check: bool = True, create: bool = False) -> Database:
     from tracker.cli.database import check_db_path  # it imports this module
 
     check_db_path(settings().db_path, create=create)
-    try:
-        return store.connect(settings().db_path, check=check, busy_timeout=busy_timeout())
-    except store.StoreError as exc:
-        fail(str(exc))
+    return store.connect(settings().db_path, check=check, busy_timeout=busy_timeout())
 
 
 def eutils_client(cancel: threading.Event | None = None) -> EutilsClient:
-    try:
-        return EutilsClient(EutilsConfig.from_env(os.environ), cancel=cancel)
-    except EutilsConfigError as exc:
-        raise UserError(str(exc)) from None
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Configuration mistakes become one line and exit code 2."""
-    try:
-        yield
-    except QueryError as exc:
-        raise UserError(str(exc)) from None
+    # A bad NCBI_EMAIL or key is an EutilsConfigError: exit 2 through TrackerGroup.
+    config = EutilsConfig.from_env(os.environ)
+    return EutilsClient(config, cancel=cancel, session=settings().ncbi)
 
 
 TIMEZONE_OPTION = click.option(

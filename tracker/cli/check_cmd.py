@@ -9,6 +9,8 @@ saved search is refused; a `PhraseNotFound` is shown as a warning.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from tracker.cli.app import UserError, cli, emit_json, eutils_client, fail, settings
@@ -29,7 +31,8 @@ def check(names: tuple[str, ...]) -> None:
       tracker check baclofen-rls
     """
     searches = _searches(names)
-    rows, refused = [], []
+    rows: list[dict[str, Any]] = []
+    refused: list[str] = []
     with eutils_client() as client:
         for search in searches:
             try:

@@ -24,7 +24,7 @@ from tracker.cli.research_common import (
 )
 from tracker.digest.export import EXPORT_FORMATS, write_export
 from tracker.research.find import FtsQuery, fts_query, plain_words
-from tracker.research.sqlconsole import SqlFailed, SqlRefused, query_readonly
+from tracker.research.sqlconsole import query_readonly
 from tracker.store import reads
 
 
@@ -166,7 +166,7 @@ def _plot_years(data: dict[str, Any], path: Path) -> None:
         ax.set_xlabel("publication year")
         ax.set_ylabel("studies")
         ax.set_title(f"Studies per year: {data['search'] or 'everything stored'}")
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
         fig.tight_layout()
         fig.savefig(path, format="png")
     except OSError as exc:
@@ -226,10 +226,7 @@ def sql(query: str, max_rows: int, timeout: float, as_json: bool, as_csv: bool) 
       tracker sql "SELECT pub_year, COUNT(*) FROM articles GROUP BY 1 ORDER BY 1"
     """
     check_db_path(settings().db_path, create=False)
-    try:
-        result = query_readonly(settings().db_path, query, max_rows=max_rows, time_limit=timeout)
-    except (SqlRefused, SqlFailed) as exc:
-        raise UserError(str(exc)) from None
+    result = query_readonly(settings().db_path, query, max_rows=max_rows, time_limit=timeout)
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(result.columns)
@@ -263,7 +260,7 @@ def serve(host: str, port: int, metadata_out: Path | None) -> None:
     Example:
       tracker serve              # then open http://127.0.0.1:8001/
     """
-    from tracker.research.serve import ServeError, build_metadata, run_datasette
+    from tracker.research.serve import build_metadata, run_datasette
 
     db = existing_db()
     metadata = build_metadata(db, settings().db_path)
@@ -274,7 +271,4 @@ def serve(host: str, port: int, metadata_out: Path | None) -> None:
         metadata_out.write_text(json.dumps(metadata, indent=2), encoding="utf-8")
         click.echo(f"metadata → {metadata_out}", err=True)
         return
-    try:
-        run_datasette(settings().db_path, metadata, host=host, port=port)
-    except ServeError as exc:
-        raise UserError(str(exc)) from None
+    run_datasette(settings().db_path, metadata, host=host, port=port)

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlite_utils import Database
 
-from tracker import store
-from tracker.cli.app import UserError, cli, emit_json, fail, open_db, settings, user_errors
+from tracker.cli.app import UserError, cli, emit_json, fail, settings
+from tracker.cli.database import check_db_path
+from tracker.cli.locked_job import WAIT_OPTION, JobPlace, locked_job
 from tracker.digest.mail import (
     Delivery,
-    MailConfigError,
     MailError,
     MailSettings,
     deliver_digest,
@@ -23,12 +24,13 @@ from tracker.digest.mail import (
 from tracker.digest.write import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
-    DigestError,
     DigestOptions,
     DigestResult,
     write_digest,
 )
+from tracker.errors import TrackerError
 from tracker.ingest.sync import today_utc
+from tracker.models import SavedSearch
 from tracker.searches.saved import select_saved_searches
 from tracker.unattended.job import MailOptions
 
@@ -37,10 +39,7 @@ _TRUE = {"1", "true", "yes", "on"}
 
 def mail_settings() -> MailSettings | None:
     """TRACKER_SMTP_* and TRACKER_MAIL_* from the environment; None when mail is off."""
-    try:
-        return MailSettings.from_env(os.environ)
-    except MailConfigError as exc:
-        raise UserError(str(exc)) from None
+    return MailSettings.from_env(os.environ)  # a MailConfigError is exit 2
 
 
 def job_mail_options() -> MailOptions | None:
@@ -71,14 +70,13 @@ def job_digest_options() -> DigestOptions:
     )
 
 
-@cli.command()
-@click.argument("names", nargs=-1)
-@click.option(
+# The digest command's options, named as run_cmd.py names its own.
+_SINCE = click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Re-render the period from this day (YYYY-MM-DD): studies first found since then.",
 )
-@click.option(
+_LIMIT = click.option(
     "--limit",
     type=click.IntRange(1, MAX_LIMIT, clamp=True),
     default=DEFAULT_LIMIT,
@@ -88,26 +86,39 @@ def job_digest_options() -> DigestOptions:
     f"counted by tier and kept in the JSON, RIS and BibTeX files. At most {MAX_LIMIT} "
     "[env TRACKER_DIGEST_LIMIT].",
 )
-@click.option(
+_TEMPLATES = click.option(
     "--templates",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     envvar="TRACKER_TEMPLATES",
     help="Folder of your own digest.md.j2 / digest.html.j2 / digest.txt.j2, overriding "
     "the bundled ones [env TRACKER_TEMPLATES].",
 )
-@click.option(
+_SEND = click.option(
     "--send/--no-send",
     default=None,
     help="Mail the digest (default: when TRACKER_SMTP_HOST is set).",
 )
-@click.option("--resend", is_flag=True, help="Mail it even if the same digest was mailed before.")
-@click.option(
+_RESEND = click.option(
+    "--resend", is_flag=True, help="Mail it even if the same digest was mailed before."
+)
+_NO_EMPTY = click.option(
     "--no-empty",
     "skip_empty",
     is_flag=True,
     envvar="TRACKER_MAIL_SKIP_EMPTY",
     help="Do not mail a digest with nothing new and nothing changed [env TRACKER_MAIL_SKIP_EMPTY].",
 )
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@_SINCE
+@_LIMIT
+@_TEMPLATES
+@_SEND
+@_RESEND
+@_NO_EMPTY
+@WAIT_OPTION
 def digest(
     names: tuple[str, ...],
     since: datetime | None,
@@ -116,6 +127,7 @@ def digest(
     send: bool | None,
     resend: bool,
     skip_empty: bool,
+    wait: float,
 ) -> None:
     """Write the digest of studies first seen since each saved search's last digest
     (or since DATE), and mail it when mail is configured.
@@ -126,36 +138,51 @@ def digest(
       tracker digest baclofen-rls --since 2024-01-01 --no-send
       tracker digest baclofen-rls --resend      # mail it again
     """
-    mail = mail_settings()
-    if (send or resend) and mail is None:
-        raise UserError("mail is not configured: set TRACKER_SMTP_HOST (see README)")
-    if send is False:
-        mail = None
+    mail = _mail_for(send, resend)
     options = DigestOptions(
         limit=limit, since=since.date() if since else None, template_dir=templates
     )
-    with user_errors():
-        searches = select_saved_searches(settings().queries, names)
-    db = open_db()
-    done = []
-    for search in searches:
-        try:
-            result = write_digest(
-                db, search, settings().reports, today=today_utc(), options=options
-            )
-        except (DigestError, store.StoreError) as exc:
-            fail(f"{search.name}: {exc}")
-        delivery = None
-        if mail is not None:
-            try:
-                delivery = deliver_digest(db, mail, result, skip_empty=skip_empty, resend=resend)
-            except MailError as exc:
-                fail(f"{search.name}: digest written to {result.markdown_path}, but mail: {exc}")
-        done.append((result, delivery))
-        if not settings().as_json:
-            click.echo(_line(result, delivery))
+    searches = select_saved_searches(settings().queries, names)
+    check_db_path(settings().db_path, create=False)  # a digest reads a database, never makes one
+    # Under the database lock, like a run: a digest never interleaves with a sync.
+    with locked_job(JobPlace.from_cli(), wait=wait, with_client=False) as job:
+        done = [
+            _digest_one(job.db, search, options, mail, skip_empty, resend) for search in searches
+        ]
     if settings().as_json:
         emit_json([_as_json(r, d) for r, d in done])
+
+
+def _mail_for(send: bool | None, resend: bool) -> MailSettings | None:
+    """The mail settings --send/--no-send/--resend leave in force (None: no mail)."""
+    mail = mail_settings()
+    if (send or resend) and mail is None:
+        raise UserError("mail is not configured: set TRACKER_SMTP_HOST (see README)")
+    return None if send is False else mail
+
+
+def _digest_one(
+    db: Database,
+    search: SavedSearch,
+    options: DigestOptions,
+    mail: MailSettings | None,
+    skip_empty: bool,
+    resend: bool,
+) -> tuple[DigestResult, Delivery | None]:
+    """Write one saved search's digest and mail it; prints its line unless --json."""
+    try:
+        result = write_digest(db, search, settings().reports, today=today_utc(), options=options)
+    except TrackerError as exc:
+        fail(f"{search.name}: {exc}")
+    delivery = None
+    if mail is not None:
+        try:
+            delivery = deliver_digest(db, mail, result, skip_empty=skip_empty, resend=resend)
+        except MailError as exc:
+            fail(f"{search.name}: digest written to {result.markdown_path}, but mail: {exc}")
+    if not settings().as_json:
+        click.echo(_line(result, delivery))
+    return result, delivery
 
 
 def _line(result: DigestResult, delivery: Delivery | None) -> str:

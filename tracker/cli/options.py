@@ -68,6 +68,6 @@ def hoist_group_options(group: click.Group, args: list[str]) -> list[str]:
     return args[:index] + moved + [args[index]] + kept
 
 
-class TrackerGroup(click.Group):
+class OptionsAnywhereGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_group_options(self, list(args)))

@@ -22,8 +22,10 @@ from tracker.cli.research_common import (
     print_table,
     wants_json,
 )
-from tracker.digest.export import json_record, short_author, write_export
-from tracker.ingest.sync import EFETCH_BATCH, SyncError, fetch_articles, today_utc
+from tracker.digest.export import json_record, write_export
+from tracker.digest.render import short_author
+from tracker.errors import TrackerError
+from tracker.ingest.sync import EFETCH_BATCH, fetch_articles, today_utc
 from tracker.models import Article, SavedSearch
 from tracker.ncbi.client import EutilsError, EutilsQueryError
 from tracker.searches.pairs import Concept, Pair, format_pair_term, pair_name
@@ -88,18 +90,7 @@ def search(
     if as_csv:
         write_export(rows, store.authors_by_pmid(db, [r["pmid"] for r in rows]), "csv", sys.stdout)
     elif wants_json(as_json):
-        authors = store.authors_by_pmid(db, [r["pmid"] for r in rows])
-        emit_json(
-            {
-                "term": term,
-                "since": since_day,
-                "query_translation": result.query_translation,
-                "count": result.count,
-                "warnings": list(result.warnings),
-                "stored": articles,
-                "articles": [json_record(r, authors[r["pmid"]]) for r in rows],
-            }
-        )
+        emit_json(_search_json(db, term, since_day, result, articles, rows))
     else:
         _print_search(result, since_day, rows, db)
     if save_path is not None:
@@ -111,10 +102,27 @@ def _search_db() -> Database:
     it may create the file (never its folder); a file that is not SQLite is refused."""
     path = settings().db_path
     check_db_path(path, create=True)
-    try:
-        return store.connect(path)
-    except store.StoreError as exc:
-        fail(str(exc))
+    return store.connect(path)
+
+
+def _search_json(
+    db: Database,
+    term: str,
+    since: date | None,
+    result: Any,
+    stored: int,
+    rows: list[dict[str, Any]],
+) -> dict[str, Any]:
+    authors = store.authors_by_pmid(db, [r["pmid"] for r in rows])
+    return {
+        "term": term,
+        "since": since,
+        "query_translation": result.query_translation,
+        "count": result.count,
+        "warnings": list(result.warnings),
+        "stored": stored,
+        "articles": [json_record(r, authors[r["pmid"]]) for r in rows],
+    }
 
 
 def _esearch(client: Any, term: str, since: date | None, retmax: int) -> Any:
@@ -146,7 +154,7 @@ def _fetch_and_store(db: Database, client: Any, pmids: list[int]) -> int:
                 stored += len(batch)
 
             fetch_articles(client, pmids, EFETCH_BATCH, save, bar)
-    except (EutilsError, SyncError, store.StoreError, sqlite3.Error) as exc:
+    except (TrackerError, sqlite3.Error) as exc:
         fail(f"fetching the records failed, nothing was stored: {exc}")
     finally:
         bar.close()
@@ -196,11 +204,8 @@ def show(name: str, as_json: bool) -> None:
     Example:
       tracker show baclofen-rls
     """
-    try:
-        [search] = select_saved_searches(settings().queries, [name])
-        _, pair = read_saved_search(Path(str(search.path)))
-    except QueryError as exc:
-        raise UserError(str(exc)) from None
+    [search] = select_saved_searches(settings().queries, [name])
+    _, pair = read_saved_search(Path(str(search.path)))
     if wants_json(as_json):
         emit_json(
             {
@@ -258,10 +263,7 @@ def add(
         Concept.named(drug, drug_synonym, brand, drug_mesh or None),
         Concept.named(condition, condition_synonym, (), condition_mesh or None),
     )
-    try:
-        validate_crontab(schedule, "--schedule")
-    except QueryError as exc:
-        raise UserError(str(exc)) from None
+    validate_crontab(schedule, "--schedule")
     text = render_pair_search(
         title or f"{drug} for {condition}",
         pair,

@@ -10,7 +10,7 @@ import click
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.cli.app import UserError, fail, settings
+from tracker.cli.app import UserError, settings
 from tracker.cli.database import check_db_path
 from tracker.searches.saved import (
     NAME_PATTERN,
@@ -31,10 +31,7 @@ def existing_db() -> Database:
     """The database, which must exist already: reading tools never create an empty one."""
     path = settings().db_path
     check_db_path(path, create=False)
-    try:
-        return store.connect(path, check=False)
-    except store.StoreError as exc:
-        fail(str(exc))
+    return store.connect(path, check=False)
 
 
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, int]]) -> None:

@@ -4,29 +4,29 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import click
+from sqlite_utils import Database
 
 from tracker import store
 from tracker.cli.app import (
     EXIT_RUN_FAILED,
     TIMEZONE_OPTION,
-    Locked,
     ProgressBar,
     StopSignals,
     cli,
     emit_json,
-    eutils_client,
     fail,
     open_db,
     schedule_timezone,
     settings,
-    user_errors,
 )
 from tracker.cli.database import check_db_path
 from tracker.cli.digest_cmd import job_digest_options, job_mail_options
+from tracker.cli.locked_job import WAIT_OPTION, JobPlace, locked_job
 from tracker.digest.write import DigestOptions
 from tracker.ingest.importer import ImportFileError, ImportResult, default_workers, import_file
 from tracker.ingest.sync import SyncOptions
@@ -34,13 +34,11 @@ from tracker.models import RunResult, SavedSearch
 from tracker.pubmed import PubmedParseError
 from tracker.searches.saved import select_saved_searches
 from tracker.unattended.job import JobOutcome, MailOptions, run_job
-from tracker.unattended.lock import LockHeld, database_lock
 from tracker.unattended.schedule import due_searches, due_state
 
 
 def _searches(names: tuple[str, ...]) -> list[SavedSearch]:
-    with user_errors():
-        return select_saved_searches(settings().queries, names)
+    return select_saved_searches(settings().queries, names)
 
 
 def _run_line(result: RunResult) -> str:
@@ -82,21 +80,16 @@ def sync_searches(
     digest_options = job_digest_options() if with_digest else None
     mail = job_mail_options()  # sync alone mails no digest, but does alert on failures
     stop = StopSignals()
-    check_db_path(cfg.db_path, create=True)  # before the lock file goes beside it
-    try:
-        with database_lock(cfg.db_path, wait), stop:
-            db = open_db(create=True)
-            if due:
-                tz = schedule_timezone()
-                searches = due_searches(db, searches, datetime.now(tz), tz)
-            with eutils_client(stop.event) as client:
-                stop.interrupt = client.abandon_request
-                outcomes = [
-                    _one(db, client, search, options, with_digest, stop, digest_options, mail)
-                    for search in searches
-                ]
-    except LockHeld as exc:
-        raise Locked(str(exc)) from None
+    check_db_path(settings().db_path, create=True)  # before the lock file goes beside it
+    with locked_job(JobPlace.from_cli(), wait=wait, cancel=stop.event) as job, stop:
+        if due:
+            tz = schedule_timezone()
+            searches = due_searches(job.db, searches, datetime.now(tz), tz)
+        stop.interrupt = job.eutils.abandon_request
+        outcomes = [
+            _one(job.db, job.eutils, search, options, with_digest, stop, digest_options, mail)
+            for search in searches
+        ]
     if cfg.as_json:
         emit_json([_run_json(o) for o in outcomes])
     elif due and not searches:
@@ -160,13 +153,7 @@ _DUE = click.option(
     is_flag=True,
     help="Only the saved searches that are due by their schedule (for hourly cron).",
 )
-_WAIT = click.option(
-    "--wait",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Seconds to wait for another run on the same database to finish (then exit 3).",
-)
+_WAIT = WAIT_OPTION
 
 
 @cli.command()
@@ -224,11 +211,8 @@ def import_(files: tuple[Path, ...], jobs: int, wait: float) -> None:
       tracker import pubmed25n0001.xml.gz export.nbib
     """
     check_db_path(settings().db_path, create=True)  # before the lock file goes beside it
-    try:
-        with database_lock(settings().db_path, wait):
-            done = _import_files(files, jobs)
-    except LockHeld as exc:
-        raise Locked(str(exc)) from None
+    with locked_job(JobPlace.from_cli(), wait=wait, with_client=False) as job:
+        done = _import_files(job.db, files, jobs)
     refused = [d for d in done if d["status"] == "refused"]
     if settings().as_json:
         emit_json(done)
@@ -246,17 +230,20 @@ def import_(files: tuple[Path, ...], jobs: int, wait: float) -> None:
         fail(f"{len(refused)} of {len(done)} files refused ({names}); the others were imported")
 
 
-def _import_files(files: tuple[Path, ...], jobs: int) -> list[dict[str, Any]]:
+def _records_read(bar: ProgressBar, records: int) -> None:
+    bar(records, 0)  # a file's record count is not known ahead
+
+
+def _import_files(db: Database, files: tuple[Path, ...], jobs: int) -> list[dict[str, Any]]:
     """Under the database lock, like a run: a run started meanwhile waits (`--wait`) or
     exits 3 with a clear line, instead of failing on SQLite's busy timeout partway through
     an import that can take minutes (NLM baseline files). A refused or empty file is
     reported and the next one imported: each file is its own transaction."""
-    db = open_db(create=True)
     done = []
     for path in files:
         bar = ProgressBar(path.name)
         try:
-            result = import_file(db, path, progress=lambda n, bar=bar: bar(n, 0), workers=jobs)
+            result = import_file(db, path, progress=partial(_records_read, bar), workers=jobs)
             item = _import_item(result)
         except (ImportFileError, PubmedParseError) as exc:
             reason = str(exc).removeprefix(f"{path}: ")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -22,11 +24,12 @@ from tracker.cli.app import (
     setup_logging,
 )
 from tracker.cli.digest_cmd import job_digest_options, job_mail_options
+from tracker.cli.locked_job import JobPlace, locked_job
 from tracker.cli.run_cmd import _searches
+from tracker.digest.write import DigestOptions
 from tracker.models import SavedSearch
-from tracker.ncbi.client import EutilsClient, EutilsConfig
-from tracker.unattended.job import run_job
-from tracker.unattended.lock import LockHeld, database_lock
+from tracker.unattended.job import MailOptions, run_job
+from tracker.unattended.lock import LockHeld
 from tracker.unattended.schedule import Scheduler, due_state
 
 log = logging.getLogger("tracker.unattended.schedule")
@@ -47,42 +50,55 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
       tracker schedule --timezone Europe/Paris
     """
     cfg = settings()
-    setup_logging(cfg.verbose, cfg.log_format, floor=logging.INFO)  # one line per run
+    setup_logging(cfg.verbose, cfg.log_format, logging.INFO, cfg.ncbi.secrets)  # one line per run
     tz = schedule_timezone(tz_name)
     searches = _searches(names)
     eutils_client().close()  # a bad NCBI_EMAIL or key stops us here, not in every job
     mail = job_mail_options()  # likewise bad mail settings
     digest_options = job_digest_options()
     open_db(create=True).close()  # likewise a damaged database or a wrong --db
+    jobs = ScheduledJobs(JobPlace.from_cli(), cfg.reports, tz, digest_options, mail)
+    scheduler = Scheduler(searches, jobs.run, jobs.is_due, tz)
+    _stop_on_signals(scheduler)
+    log.info("scheduler started for %s (timezone %s)", ", ".join(s.name for s in searches), tz_name)
+    scheduler.start()
+    log.info("scheduler stopped")
 
-    # Jobs run in the scheduler's worker thread: no click context there, so they get
-    # plain values, and each opens its own SQLite connection.
-    def job(search: SavedSearch, stopping: threading.Event) -> None:
+
+@dataclass(frozen=True)
+class ScheduledJobs:
+    """What the scheduler calls. Jobs run in its worker thread: no click context there,
+    so they hold plain values, and each opens its own SQLite connection."""
+
+    place: JobPlace
+    reports: Path
+    tz: ZoneInfo
+    digest_options: DigestOptions
+    mail: MailOptions | None
+
+    def run(self, search: SavedSearch, stopping: threading.Event) -> None:
         try:
-            with database_lock(cfg.db_path, LOCK_WAIT_SECONDS):
-                db = store.connect(cfg.db_path)
-                try:
-                    config = EutilsConfig.from_env(os.environ)
-                    with EutilsClient(config, cancel=stopping) as client:
-                        run_job(
-                            db, client, search, cfg.reports, should_stop=stopping.is_set,
-                            digest_options=digest_options, mail=mail,
-                        )  # fmt: skip
-                finally:
-                    db.close()
+            with locked_job(self.place, wait=LOCK_WAIT_SECONDS, cancel=stopping) as job:
+                run_job(
+                    job.db, job.eutils, search, self.reports, should_stop=stopping.is_set,
+                    digest_options=self.digest_options, mail=self.mail,
+                )  # fmt: skip
         except LockHeld as exc:
             log.error("search=%s skipped: %s", search.name, exc)
         except store.StoreError as exc:
             log.error("search=%s failed: %s", search.name, exc)
 
-    def is_due(search: SavedSearch) -> bool:
-        db = store.connect(cfg.db_path, check=False)
+    def is_due(self, search: SavedSearch) -> bool:
+        place = self.place
+        db = store.connect(place.db_path, check=False, busy_timeout=place.busy_timeout)
         try:
-            return due_state(db, search, datetime.now(tz), tz).due
+            return due_state(db, search, datetime.now(self.tz), self.tz).due
         finally:
             db.close()
 
-    scheduler = Scheduler(searches, job, is_due, tz)
+
+def _stop_on_signals(scheduler: Scheduler) -> None:
+    """SIGTERM and Ctrl-C stop the scheduler: the current run finishes or rolls back."""
 
     def stop(signum: int, _frame: Any) -> None:
         log.warning(
@@ -93,6 +109,3 @@ def schedule(names: tuple[str, ...], tz_name: str) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("scheduler started for %s (timezone %s)", ", ".join(s.name for s in searches), tz_name)
-    scheduler.start()
-    log.info("scheduler stopped")

@@ -27,8 +27,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from tracker.digest.render import PUBMED_URL, short_author
+
 EXPORT_FORMATS = ("csv", "ris", "bibtex", "json", "jsonl")
-PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
 Row = dict[str, Any]
 Authors = dict[int, list[dict[str, Any]]]
@@ -69,13 +70,6 @@ def author_name(author: dict[str, Any]) -> str:
     if author.get("suffix"):
         name += f", {author['suffix']}"
     return name
-
-
-def short_author(author: dict[str, Any]) -> str:
-    """ "Smith JA", as PubMed lists authors."""
-    if author.get("collective_name"):
-        return str(author["collective_name"])
-    return " ".join(p for p in (author.get("last_name"), author.get("initials")) if p)
 
 
 def _one_line(value: object) -> str:

@@ -12,7 +12,6 @@ PubMed text) are dropped, so a hostile or broken title cannot break the feed.
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET  # noqa: S405  (we only write XML here, never parse it)
 from datetime import date
@@ -21,9 +20,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from tracker import atomic_files
 from tracker.classify import tier_label
-from tracker.digest.render import conclusion_excerpt, short_authors
-from tracker.digest.view import NOTEWORTHY_CHANGES, PUBMED_URL, cautions
+from tracker.digest.render import PUBMED_URL, conclusion_excerpt, short_authors
+from tracker.digest.view import NOTEWORTHY_CHANGES, cautions
 from tracker.models import SavedSearch
 from tracker.store import authors_by_pmid
 from tracker.store import digests as stored
@@ -145,7 +145,5 @@ def write_feed(
     problem: tuple[str, str] | None = None,
 ) -> Path:
     data = build_feed(db, search, today=today, problem=problem)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_files.write_bytes(path, data)
     return path

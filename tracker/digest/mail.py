@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import cast
 
 from sqlite_utils import Database
 
 from tracker import store
 from tracker.digest.write import DigestResult
+from tracker.errors import RunFailure, UsageError
 from tracker.store import digests as stored
 
 _CHART = re.compile(r"<!--chart-->.*?<!--/chart-->", re.DOTALL)
@@ -39,11 +41,11 @@ _FALSE = {"0", "false", "no", "off", ""}
 _ADDRESS = re.compile(r"^[^@\s<>,]+@[^@\s<>,]+$")
 
 
-class MailConfigError(ValueError):
+class MailConfigError(UsageError, ValueError):
     """A mail setting is wrong; the message names the variable."""
 
 
-class MailError(RuntimeError):
+class MailError(RunFailure, RuntimeError):
     """The digest could not be sent; one line, without the password."""
 
 
@@ -114,7 +116,8 @@ def build_message(settings: MailSettings, digest: DigestResult) -> EmailMessage:
         html = _CHART.sub("", html)
     msg.add_alternative(html, subtype="html")
     if png:
-        html_part = msg.get_payload()[1]
+        parts = cast(list[EmailMessage], msg.get_payload())  # [text, html]: alternatives
+        html_part = parts[1]
         html_part.add_related(png.read_bytes(), "image", "png", cid=cid, filename=png.name)
     for key in ("ris", "bib"):
         path = digest.files.get(key)

@@ -63,21 +63,26 @@ def yaml_str(value: object) -> str:
     return json.dumps(str(value or ""), ensure_ascii=False)
 
 
+# A record's page on PubMed, for links in digests, feeds and exports.
+PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+
+def short_author(author: dict[str, Any]) -> str:
+    """ "Smith JA", as PubMed lists authors; a group author's name as it is."""
+    if author.get("collective_name"):
+        return str(author["collective_name"])
+    return " ".join(p for p in (author.get("last_name"), author.get("initials")) if p)
+
+
 def short_authors(authors: list[dict[str, Any]], limit: int = 3) -> str:
     """'Smith JA, Doe B, Roe C, et al.' as PubMed's summary lines print them."""
-    names = [_author_name(a) for a in authors]
+    names = [short_author(a) for a in authors]
     names = [n for n in names if n]
     if not names:
         return "No authors listed"
     if len(names) > limit:
         return ", ".join(names[:limit]) + ", et al."
     return ", ".join(names)
-
-
-def _author_name(author: dict[str, Any]) -> str:
-    if author.get("collective_name"):
-        return str(author["collective_name"])
-    return " ".join(p for p in (author.get("last_name"), author.get("initials")) if p)
 
 
 def conclusion_excerpt(

@@ -18,9 +18,8 @@ from tracker.classify import (
     tier_label,
     tier_rank,
 )
-from tracker.digest.render import conclusion_excerpt, short_authors
+from tracker.digest.render import PUBMED_URL, conclusion_excerpt, short_authors
 
-PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 NOTEWORTHY_CHANGES = {
     "retracted": "Retracted",
     "retracted_and_republished": "Retracted and republished",

@@ -14,7 +14,6 @@ these": every new study), and feed.xml (the saved search's Atom feed).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from tracker import store
+from tracker import atomic_files, store
 from tracker.digest.context import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -33,6 +32,7 @@ from tracker.digest.context import (
 from tracker.digest.feed import write_feed
 from tracker.digest.pages import render_digest
 from tracker.digest.select import Selection, select
+from tracker.errors import RunFailure
 from tracker.models import SavedSearch
 from tracker.store import digests as stored
 
@@ -48,7 +48,7 @@ __all__ = [
 _SUFFIXES = (".md", ".html", ".json", ".ris", ".bib", ".png")
 
 
-class DigestError(RuntimeError):
+class DigestError(RunFailure, RuntimeError):
     """A digest that cannot be written; the message says why in one line."""
 
 
@@ -156,15 +156,8 @@ def _free_paths(folder: Path, today: date) -> dict[str, Path]:
 def _write_atomically(path: Path, data: str | bytes) -> None:
     """Write beside the target and rename, so a reader never sees half a digest.
     Text is written as is (newline=""): the RIS file keeps its CRLF line ends."""
-    tmp = path.with_name(f".{path.name}.tmp")
     if isinstance(data, bytes):
-        with open(tmp, "wb") as fb:
-            fb.write(data)
-            fb.flush()
-            os.fsync(fb.fileno())
+        atomic_files.write_bytes(path, data)
     else:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with atomic_files.replacing(path, "w", newline="") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    os.replace(tmp, path)

@@ -77,7 +77,7 @@ class _Worker:
             raise PubmedParseError(value)
         if kind != "ok":
             raise WorkerFailed(f"a parse worker failed: {value}")
-        return value  # type: ignore[no-any-return]
+        return value
 
     def stop(self) -> None:
         self._pieces.put(None)

@@ -18,7 +18,7 @@ import re
 import signal
 import struct
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import IO, Any
 
 from lxml import etree
@@ -37,7 +37,7 @@ Encoded = EncodedArticles | DeletedCitations
 
 def encode_records(
     records: Iterable[Article | DeletedCitations], now: str, batch: int = BATCH
-) -> Iterator[Encoded]:
+) -> Generator[Encoded, None, None]:
     """Articles encoded in batches, in file order; a DeleteCitation ends a batch, since it
     applies to the records before it."""
     articles: list[Article] = []

@@ -11,7 +11,7 @@ difference is that the pieces leave out reference lists unread (pubmed_split.py)
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from tracker import store
+from tracker.errors import RunFailure
 from tracker.ingest.import_pool import WorkerFailed, encode_in_workers
 from tracker.ingest.import_worker import PIECE_RECORDS, Encoded, encode_records
 from tracker.models import Article, DeletedCitations
@@ -32,7 +33,7 @@ PARALLEL_FROM_BYTES = 4 << 20  # ~600 records gzipped, ~150 as plain XML
 MAX_WORKERS = 4  # past ~3 workers the writer in this process is the bottleneck
 
 
-class ImportFileError(ValueError):
+class ImportFileError(RunFailure, ValueError):
     """A file that cannot be imported; nothing from it was stored."""
 
 
@@ -112,7 +113,7 @@ def _worth_cutting(path: Path, parallel_from_bytes: int) -> bool:
     )
 
 
-def _encoded_by_workers(path: Path, now: str, workers: int) -> Iterator[Encoded]:
+def _encoded_by_workers(path: Path, now: str, workers: int) -> Generator[Encoded, None, None]:
     try:
         pieces = open_pubmed_pieces(path, PIECE_RECORDS)
         yield from encode_in_workers(pieces, os.fspath(path), now, workers)

@@ -22,9 +22,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlite_utils import Database
 
 from tracker import store
+from tracker.errors import TrackerError
 from tracker.ingest.changes import detect_changes
 from tracker.models import Article, RunResult, SavedSearch, Window
-from tracker.ncbi.client import EutilsClient, EutilsError
+from tracker.ncbi.client import EutilsClient
 from tracker.ncbi.collect import (
     EFETCH_BATCH,
     Collected,
@@ -36,7 +37,6 @@ from tracker.ncbi.collect import (
     collect_ids,
     fetch_articles,
 )
-from tracker.pubmed import PubmedParseError
 
 __all__ = [
     "EARLIEST",
@@ -111,14 +111,7 @@ def run_search(
             db, client, search, window, found, options, progress, requests_before, should_stop
         )
         return replace(result, started=started)
-    except (
-        EutilsError,
-        SyncError,
-        PubmedParseError,
-        store.StoreError,
-        sqlite3.Error,
-        OSError,
-    ) as exc:
+    except (TrackerError, sqlite3.Error, OSError) as exc:  # NCBI, parsing, the store, the disk
         return _record_failure(db, client, search, window, started, requests_before, exc)
 
 

@@ -3,7 +3,8 @@
 One thin method per endpoint (esearch, efetch) over one retry loop. Policy, with the
 reason for each rule in NCBI-NOTES:
 * every request is a form POST – the key and long id lists stay out of URLs (A3, E3);
-* request starts are paced process-wide, retries included (A1, B3.2);
+* request starts are paced across every client of one NcbiSession (the command line
+  gives all of its clients one), retries included (A1, B3.2);
 * 429 / 5xx / connection errors / timeouts / cut-off bodies and NCBI's HTTP-200 failures
   are retried with capped exponential back-off and full jitter, bounded by max_attempts and
   the overall deadline (B1, B3); Retry-After is honoured when sent (A1);
@@ -37,10 +38,10 @@ from tracker.ncbi.errors import (
     TransientFailure,
     one_line,
     redact,
-    register_secret,
 )
-from tracker.ncbi.ratelimit import RateLimiter, shared_limiter
+from tracker.ncbi.ratelimit import RateLimiter
 from tracker.ncbi.responses import check_efetch, check_http, parse_esearch
+from tracker.ncbi.session import NcbiSession
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -52,6 +53,7 @@ __all__ = [
     "EutilsError",
     "EutilsQueryError",
     "EutilsUnavailable",
+    "NcbiSession",
     "RateLimited",
     "RedactingFilter",
     "RequestRecord",
@@ -98,7 +100,6 @@ class EutilsConfig:
             )
         if self.max_attempts < 1 or self.timeout <= 0:
             raise EutilsConfigError("max_attempts must be >= 1 and timeout > 0")
-        register_secret(self.api_key)
 
     @property
     def rate(self) -> float:
@@ -146,7 +147,9 @@ class RequestRecord:
 
 
 class EutilsClient:
-    """E-utilities for PubMed. Thread-safe; use as a context manager or call close()."""
+    """E-utilities for PubMed. Thread-safe; use as a context manager or call close().
+
+    Clients that run at once should share one ``session`` (pacing, keys to redact)."""
 
     def __init__(
         self,
@@ -154,11 +157,14 @@ class EutilsClient:
         *,
         sleep: Callable[[float], None] | None = None,
         cancel: threading.Event | None = None,
+        session: NcbiSession | None = None,
     ) -> None:
         self.config = config or EutilsConfig()
+        self.session = session or NcbiSession()
+        self.session.secrets.add(self.config.api_key)
         base = self.config.base_url
         self._base = base if base.endswith("/") else base + "/"
-        self._limiter: RateLimiter = shared_limiter(
+        self._limiter: RateLimiter = self.session.limiters.limiter(
             self._base, bool(self.config.api_key), self.config.rate
         )
         timeout = httpx.Timeout(self.config.timeout)
@@ -310,6 +316,7 @@ class EutilsClient:
             raise failure from None
         except (TransientFailure, EutilsError) as exc:
             self._record(endpoint, attempt, status, nbytes, started, str(exc))
+            self.session.scrub(exc)
             raise
         self._record(endpoint, attempt, status, nbytes, started, "ok")
         return result
@@ -374,7 +381,7 @@ class EutilsClient:
             )
         else:
             error = EutilsUnavailable(f"NCBI {endpoint} unavailable ({budget}): {reason}")
-        log.warning("%s", error)
+        log.warning("%s", self.session.scrub(error))
         return error
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tracker.errors import RunFailure
 from tracker.models import Article, SearchResult, Window
 from tracker.ncbi.client import EutilsClient
 from tracker.pubmed import PubmedParseError, iter_pubmed_xml
@@ -23,7 +24,7 @@ Progress = Callable[[int, int], None]
 StopCheck = Callable[[], bool]
 
 
-class SyncError(RuntimeError):
+class SyncError(RunFailure, RuntimeError):
     """A run that cannot complete; the message says why in one line."""
 
 
@@ -62,7 +63,8 @@ def collect_ids(
     parts = [_collect_part(client, term, piece, datetype) for piece in pieces]
     ids = frozenset().union(*(p.ids for p in parts))
     count = sum(p.count for p in parts)
-    warnings = tuple(dict.fromkeys(w for p in (result, *parts) for w in p.warnings))
+    found: list[SearchResult | Collected] = [result, *parts]
+    warnings = tuple(dict.fromkeys(w for p in found for w in p.warnings))
     return Collected(count, ids, result.query_translation, warnings)
 
 

@@ -2,6 +2,9 @@
 
 The key leaks through GET URLs, exception texts, DEBUG parameter logs and the 429 body's
 ``api-key`` field (NCBI-NOTES E3, A1), so every message built here passes through redact().
+redact() knows the shapes a key takes; Secrets also knows the configured values, and
+belongs to whoever configured them (an NcbiSession, tracker/ncbi/session.py): no
+module-level registry that outlives a test or mixes two configurations.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ import logging
 import re
 import threading
 
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
+from tracker.errors import EXIT_USAGE, RunFailure
+
 _PATTERNS = (
     re.compile(r"(api_key=)[^&\s\"']+", re.IGNORECASE),
     re.compile(r"(\"api[-_]key\"\s*:\s*\")[^\"]*", re.IGNORECASE),
@@ -20,23 +23,37 @@ _PATTERNS = (
 REDACTED = "<redacted>"
 
 
-def register_secret(value: str | None) -> None:
-    """Remember a configured key so redact() removes it wherever it appears."""
-    if value and len(value) >= 4:
-        with _secrets_lock:
-            _secrets.add(value)
-
-
 def redact(text: object) -> str:
-    """``text`` as a string without api_key=… values, "api-key" JSON fields or known keys."""
+    """``text`` as a string without api_key=… values or "api-key" JSON fields."""
     out = str(text)
     for pattern in _PATTERNS:
         out = pattern.sub(lambda m: m.group(1) + REDACTED, out)
-    with _secrets_lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        out = out.replace(secret, REDACTED)
     return out
+
+
+class Secrets:
+    """The configured keys, removed wherever they appear (not only in the known shapes).
+
+    Thread-safe: the scheduler's worker thread adds keys while logging redacts."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, value: str | None) -> None:
+        """Remember a configured key (shorter than 4 characters is no secret worth it)."""
+        if value and len(value) >= 4:
+            with self._lock:
+                self._values.add(value)
+
+    def redact(self, text: object) -> str:
+        """redact(), then every known key replaced, longest first."""
+        out = redact(text)
+        with self._lock:
+            values = sorted(self._values, key=len, reverse=True)
+        for value in values:
+            out = out.replace(value, REDACTED)
+        return out
 
 
 def one_line(text: object, limit: int = 300) -> str:
@@ -46,20 +63,25 @@ def one_line(text: object, limit: int = 300) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Logging filter that redacts the message and args of every record it sees.
+    """Logging filter that redacts the message and args of every record it sees, with
+    ``secrets``' known keys as well when given.
 
     Attach to handlers (the CLI does) or loggers; it never drops a record.
     """
 
+    def __init__(self, secrets: Secrets | None = None) -> None:
+        super().__init__()
+        self._redact = secrets.redact if secrets is not None else redact
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
+        record.msg = self._redact(record.getMessage())
         record.args = None
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = self._redact(record.exc_text)
         return True
 
 
-class EutilsError(Exception):
+class EutilsError(RunFailure):
     """Base class; the message is always one redacted line."""
 
     def __init__(self, message: object) -> None:
@@ -81,9 +103,13 @@ class EutilsCancelled(EutilsError):
 class EutilsQueryError(EutilsError):
     """NCBI rejected the query itself (unknown field tag, HTTP 400): retrying cannot help."""
 
+    exit_code = EXIT_USAGE
+
 
 class EutilsConfigError(EutilsError):
     """Bad configuration: invalid API key, email or tool. Fix the settings and re-run."""
+
+    exit_code = EXIT_USAGE
 
 
 class EutilsCapError(EutilsError):

@@ -1,10 +1,11 @@
-"""A process-wide pacer for E-utilities request starts.
+"""A pacer for E-utilities request starts, shared by every client of one session.
 
 NCBI allows 3 requests/s per IP without a key and 10/s per key, shared by everything
 using that IP or key (NCBI-NOTES A1); concurrent callers in one process blew the limit
 until request *starts* were spaced (feynman#237/#239). Bio.Entrez's own pacer is neither
 thread-safe nor applied to retries (NCBI-NOTES B3.2, B3.7). Cross-process coordination is
-not done here: one tracker run per machine is serialised elsewhere.
+not done here: one tracker run per machine is serialised elsewhere. Within a process, the
+command line gives every client it builds the same NcbiSession, hence the same pool.
 """
 
 from __future__ import annotations
@@ -54,22 +55,20 @@ class RateLimiter:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
-_limiters: dict[tuple[str, bool], RateLimiter] = {}
-_limiters_lock = threading.Lock()
+class LimiterPool:
+    """One limiter per E-utilities host and key/no-key, shared by the clients given the
+    same pool (an NcbiSession): NCBI counts per IP and per key, not per client."""
 
+    def __init__(self) -> None:
+        self._limiters: dict[tuple[str, bool], RateLimiter] = {}
+        self._lock = threading.Lock()
 
-def shared_limiter(base_url: str, has_key: bool, rate: float) -> RateLimiter:
-    """The limiter for this E-utilities host and key/no-key, shared by all clients."""
-    with _limiters_lock:
-        limiter = _limiters.get((base_url, has_key))
-        if limiter is None:
-            limiter = _limiters[(base_url, has_key)] = RateLimiter(rate)
-        else:
-            limiter.tighten(rate)
-        return limiter
-
-
-def reset_shared_limiters() -> None:
-    """Forget every shared limiter (tests start each local server with a clean slate)."""
-    with _limiters_lock:
-        _limiters.clear()
+    def limiter(self, base_url: str, has_key: bool, rate: float) -> RateLimiter:
+        """The limiter for this host and key/no-key; the strictest rate asked for wins."""
+        with self._lock:
+            limiter = self._limiters.get((base_url, has_key))
+            if limiter is None:
+                limiter = self._limiters[(base_url, has_key)] = RateLimiter(rate)
+            else:
+                limiter.tighten(rate)
+            return limiter

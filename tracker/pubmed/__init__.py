@@ -15,7 +15,7 @@ import os
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from tracker.models import Article, DeletedCitations
 from tracker.pubmed.fields import record
@@ -87,7 +87,7 @@ def _opened(label: str, read_ahead: bool = True) -> Iterator[BinaryIO]:
         raw.seek(0)
         with GzipReadAhead(raw) if read_ahead else gzip.GzipFile(fileobj=raw) as stream:
             try:
-                yield stream
+                yield cast(BinaryIO, stream)  # both read like a binary file
             except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
                 raise PubmedParseError(f"{label}: corrupt gzip data: {exc}") from None
 

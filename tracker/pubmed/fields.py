@@ -7,8 +7,8 @@ Comments quote the XML shape or the PMID that forced each rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from lxml import etree
 
@@ -19,6 +19,22 @@ from tracker.models import (
     CommentCorrection,
     DeletedCitations,
     MeshHeading,
+)
+from tracker.pubmed.authors import parse_authors
+from tracker.pubmed.elements import (
+    MONTH_NAMES,
+    Index,
+    child_text,
+    first,
+    flat_first,
+    flat_text,
+    flat_texts,
+    grandchildren,
+    index_children,
+    iso_date,
+    month_number,
+    plain_first,
+    stripped,
 )
 from tracker.pubmed.stream import PubmedParseError
 
@@ -42,72 +58,6 @@ def record(elem: etree._Element, label: str, line_offset: int = 0) -> Article | 
         raise PubmedParseError(f"{label}: unreadable {where}: {exc}") from None
 
 
-# ---------------------------------------------------------------- text helpers
-
-
-def _flat(elem: etree._Element | None) -> str | None:
-    """Plain text of an element: inline <i>/<sub>/<sup>/MathML flattened, spaces normalised.
-
-    Entity-decoded text stays text: "&lt;script&gt;" becomes the literal "<script>".
-    """
-    if elem is None:
-        return None
-    # most fields have no inline markup; skip the itertext() walk for them (hot path)
-    raw = "".join(elem.itertext()) if len(elem) else elem.text
-    if not raw:
-        return None
-    return " ".join(raw.split()) or None
-
-
-def _text(parent: etree._Element, path: str) -> str | None:
-    value = parent.findtext(path)
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-def _strip(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
-
-
-def _month(value: str | None) -> int | None:
-    """ "Mar", "03" and "3" all occur in <Month> (PubDate uses names, History numbers)."""
-    if not value:
-        return None
-    if value.isdigit():
-        return int(value) if 1 <= int(value) <= 12 else None
-    return _MONTHS.get(value[:3].title())
-
-
-def _ymd(elem: etree._Element | None) -> str | None:
-    """<Year>/<Month>/<Day> as ISO text, as precise as the element allows."""
-    if elem is None:
-        return None
-    year = month_raw = day = None
-    for child in elem:  # one pass over the children: this runs ~8 times per record
-        tag = child.tag
-        if tag == "Year":
-            year = _strip(child.text)
-        elif tag == "Month":
-            month_raw = _strip(child.text)
-        elif tag == "Day":
-            day = _strip(child.text)
-    if not year or not year.isdigit():
-        return None
-    month = _month(month_raw)
-    if month is None:
-        return year
-    if not day or not day.isdigit():
-        return f"{year}-{month:02d}"
-    return f"{year}-{month:02d}-{int(day):02d}"
-
-
 # ---------------------------------------------------------------- article parts
 
 
@@ -119,7 +69,7 @@ def _abstract(
         return None, ()
     sections = []
     for part in abstract.iterfind("AbstractText"):
-        text = _flat(part)
+        text = flat_text(part)
         label = part.get("Label") or None
         if text or label:
             sections.append(AbstractSection(text or "", label, part.get("NlmCategory") or None))
@@ -127,63 +77,6 @@ def _abstract(
         return None, ()
     joined = "\n\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in sections)
     return joined, tuple(sections)
-
-
-_ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
-
-
-def _orcid(value: str | None) -> str | None:
-    """ "https://orcid.org/0000-0002-1825-0097", "0000 0002 1825 0097" -> bare id."""
-    if not value:
-        return None
-    match = _ORCID.search(re.sub(r"\s+", "", value).upper())
-    return "-".join(match.groups()) if match else None
-
-
-def _authors(author_list: etree._Element | None) -> tuple[Author, ...]:
-    """One AuthorList (never InvestigatorList or a book's editors); ValidYN="N" skipped."""
-    if author_list is None:
-        return ()
-    authors: list[Author] = []
-    for elem in author_list.iterfind("Author"):
-        if elem.get("ValidYN") != "N":
-            authors.append(_author(elem, len(authors) + 1))
-    return tuple(authors)
-
-
-_AUTHOR_FIELDS = {
-    "LastName": "last_name",
-    "ForeName": "fore_name",
-    "Initials": "initials",
-    "Suffix": "suffix",
-}
-
-
-def _author(elem: etree._Element, position: int) -> Author:
-    """One pass over <Author>'s children; long lists (>200 authors) make this hot."""
-    fields: dict[str, str | None] = {}
-    affiliations: list[str] = []
-    orcid = collective = None
-    for child in elem:
-        tag = child.tag
-        if tag in _AUTHOR_FIELDS:
-            fields[_AUTHOR_FIELDS[tag]] = _strip(child.text)
-        elif tag == "AffiliationInfo":
-            text = _flat(child.find("Affiliation"))
-            if text:
-                affiliations.append(text)
-        elif tag == "Identifier" and orcid is None and child.get("Source", "").upper() == "ORCID":
-            orcid = _orcid(child.text)
-        elif tag == "CollectiveName":
-            collective = _flat(child)
-    return Author(
-        position=position,
-        collective_name=collective,
-        affiliations=tuple(affiliations),
-        orcid=orcid,
-        equal_contrib=elem.get("EqualContrib") == "Y",
-        **fields,
-    )
 
 
 def _pub_date(pub: etree._Element | None) -> tuple[int | None, str | None, str | None]:
@@ -194,7 +87,7 @@ def _pub_date(pub: etree._Element | None) -> tuple[int | None, str | None, str |
     """
     if pub is None:
         return None, None, None
-    parts = {child.tag: _strip(child.text) for child in pub}
+    parts = {child.tag: stripped(child.text) for child in pub}
     year = parts.get("Year")
     if not year:
         medline = parts.get("MedlineDate")
@@ -203,13 +96,13 @@ def _pub_date(pub: etree._Element | None) -> tuple[int | None, str | None, str |
     if parts.get("Season"):
         return int(year), year, f"{year} {parts['Season']}"
     month_raw, day = parts.get("Month"), parts.get("Day")
-    month = _month(month_raw)
+    month = month_number(month_raw)
     printed = [year]
     if month_raw:
-        printed.append(_MONTH_NAMES[month - 1] if month else month_raw)
+        printed.append(MONTH_NAMES[month - 1] if month else month_raw)
         if day:
             printed.append(day.lstrip("0") or day)
-    return int(year), _ymd(pub), " ".join(printed)
+    return int(year), iso_date(pub), " ".join(printed)
 
 
 def _history(history: etree._Element | None) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -224,7 +117,7 @@ def _history(history: etree._Element | None) -> tuple[dict[str, str], tuple[str,
             continue
         statuses.append(status)
         if status in _HISTORY_DATES and status not in dates:
-            iso = _ymd(item)
+            iso = iso_date(item)
             if iso:
                 dates[status] = iso
     return dates, tuple(statuses)
@@ -271,7 +164,8 @@ def _mesh(mesh_list: etree._Element | None) -> tuple[MeshHeading, ...]:
         return ()
     headings: list[MeshHeading] = []
     descriptor: etree._Element | None = None
-    major, qualifiers = False, []
+    major = False
+    qualifiers: list[str] = []
     for node in mesh_list.iter("DescriptorName", "QualifierName"):
         if node.tag == "DescriptorName":
             if descriptor is not None:
@@ -301,19 +195,15 @@ def _comments(link_list: etree._Element | None) -> tuple[CommentCorrection, ...]
         return ()
     links = []
     for item in link_list.iterfind("CommentsCorrections"):
-        pmid = _text(item, "PMID")
+        pmid = child_text(item, "PMID")
         links.append(
             CommentCorrection(
                 ref_type=item.get("RefType") or "",
                 pmid=int(pmid) if pmid and pmid.isdigit() else None,
-                source=_flat(item.find("RefSource")),
+                source=flat_text(item.find("RefSource")),
             )
         )
     return tuple(links)
-
-
-def _texts(elems: Iterable[etree._Element]) -> tuple[str, ...]:
-    return tuple(t for t in map(_flat, elems) if t)
 
 
 def _pmid(pmid: etree._Element | None) -> tuple[int, int]:
@@ -323,86 +213,50 @@ def _pmid(pmid: etree._Element | None) -> tuple[int, int]:
     return int(pmid.text), int(pmid.get("Version") or 1)
 
 
-_Index = dict[str, list[etree._Element]]
-
-
-def _index(elem: etree._Element | None) -> _Index:
-    """Children by tag, in order. One pass over the children is much cheaper than a
-    find() per field, and field extraction dominates once libxml2 has parsed."""
-    index: _Index = {}
-    if elem is not None:
-        for child in elem:
-            tag = child.tag
-            if tag in index:
-                index[tag].append(child)
-            else:
-                index[tag] = [child]
-    return index
-
-
-def _one(index: _Index, tag: str) -> etree._Element | None:
-    found = index.get(tag)
-    return found[0] if found else None
-
-
-def _flat_one(index: _Index, tag: str) -> str | None:
-    found = index.get(tag)
-    return _flat(found[0]) if found else None
-
-
-def _plain_one(index: _Index, tag: str) -> str | None:
-    """Text of a field that never carries markup (ISSN, Volume, PublicationStatus…)."""
-    found = index.get(tag)
-    return _strip(found[0].text) if found else None
-
-
-def _grandchildren(parents: list[etree._Element] | None, path: str) -> list[etree._Element]:
-    """All <KeywordList>/<Keyword>…: PubMed may repeat the list (Owner="NOTNLM", "NLM")."""
-    if "/" in path:
-        return [e for parent in parents or () for e in parent.iterfind(path)]
-    return [e for parent in parents or () for e in parent.iterchildren(path)]
-
-
 # ---------------------------------------------------------------- records
 
 
 def _article(elem: etree._Element) -> Article:
-    top = _index(elem)
-    citation = _one(top, "MedlineCitation")
+    top = index_children(elem)
+    citation = first(top, "MedlineCitation")
     if citation is None:
         raise ValueError("no <MedlineCitation>")
-    cit = _index(citation)
-    art = _index(_one(cit, "Article"))
-    data = _index(_one(top, "PubmedData"))
-    pmid, version = _pmid(_one(cit, "PMID"))
-    abstract, sections = _abstract(_one(art, "Abstract"))
-    dates, statuses = _history(_one(data, "History"))
-    ids = _ids(_one(data, "ArticleIdList"))
+    cit = index_children(citation)
+    art = index_children(first(cit, "Article"))
+    data = index_children(first(top, "PubmedData"))
+    pmid, version = _pmid(first(cit, "PMID"))
+    abstract, sections = _abstract(first(art, "Abstract"))
+    dates, statuses = _history(first(data, "History"))
+    ids = _ids(first(data, "ArticleIdList"))
     locations = _elocations(art.get("ELocationID", []))
     return Article(
         pmid=pmid,
         version=version,
-        title=_flat_one(art, "ArticleTitle") or "",
-        vernacular_title=_flat_one(art, "VernacularTitle"),
+        title=flat_first(art, "ArticleTitle") or "",
+        vernacular_title=flat_first(art, "VernacularTitle"),
         abstract=abstract,
         abstract_sections=sections,
-        authors=_first_affiliation(_authors(_one(art, "AuthorList")), _one(art, "Affiliation")),
+        authors=_first_affiliation(
+            parse_authors(first(art, "AuthorList")), first(art, "Affiliation")
+        ),
         **_journal(art, cit),
         # pubmed_130101/150101 records have <DateCreated> and may lack an "entrez" date
-        create_date=dates.get("entrez") or _ymd(_one(cit, "DateCreated")),
+        create_date=dates.get("entrez") or iso_date(first(cit, "DateCreated")),
         entry_date=dates.get("pubmed"),
-        revised_date=_ymd(_one(cit, "DateRevised")),
-        completed_date=_ymd(_one(cit, "DateCompleted")),
+        revised_date=iso_date(first(cit, "DateRevised")),
+        completed_date=iso_date(first(cit, "DateCompleted")),
         doi=_doi(locations.get("doi") or ids.get("doi")),
         pmcid=ids.get("pmc"),
         pii=locations.get("pii") or ids.get("pii"),
-        languages=_texts(art.get("Language", ())),
-        publication_types=_texts(_grandchildren(art.get("PublicationTypeList"), "PublicationType")),
-        mesh_headings=_mesh(_one(cit, "MeshHeadingList")),
-        keywords=_texts(_grandchildren(cit.get("KeywordList"), "Keyword")),
-        chemicals=_texts(_grandchildren(cit.get("ChemicalList"), "Chemical/NameOfSubstance")),
-        comments_corrections=_comments(_one(cit, "CommentsCorrectionsList")),
-        publication_status=_plain_one(data, "PublicationStatus"),
+        languages=flat_texts(art.get("Language", ())),
+        publication_types=flat_texts(
+            grandchildren(art.get("PublicationTypeList"), "PublicationType")
+        ),
+        mesh_headings=_mesh(first(cit, "MeshHeadingList")),
+        keywords=flat_texts(grandchildren(cit.get("KeywordList"), "Keyword")),
+        chemicals=flat_texts(grandchildren(cit.get("ChemicalList"), "Chemical/NameOfSubstance")),
+        comments_corrections=_comments(first(cit, "CommentsCorrectionsList")),
+        publication_status=plain_first(data, "PublicationStatus"),
         citation_status=citation.get("Status"),
         history_statuses=statuses,
     )
@@ -413,29 +267,29 @@ def _first_affiliation(
 ) -> tuple[Author, ...]:
     """Pre-2014 DTDs have one <Article><Affiliation> for the whole article (PMID 20412080);
     PubMed shows it, and its MEDLINE export writes it (AD), under the first author."""
-    text = _flat(affiliation)
+    text = flat_text(affiliation)
     if not text or not authors or authors[0].affiliations:
         return authors
     return (replace(authors[0], affiliations=(text,)), *authors[1:])
 
 
-def _journal(art: _Index, cit: _Index) -> dict[str, str | int | None]:
+def _journal(art: Index, cit: Index) -> dict[str, Any]:
     """Journal, issue, pages and publication date of a MedlineCitation/Article."""
-    journal = _index(_one(art, "Journal"))
-    issue = _index(_one(journal, "JournalIssue"))
-    pub_year, pub_date, pub_date_text = _pub_date(_one(issue, "PubDate"))
+    journal = index_children(first(art, "Journal"))
+    issue = index_children(first(journal, "JournalIssue"))
+    pub_year, pub_date, pub_date_text = _pub_date(first(issue, "PubDate"))
     if pub_year is None:  # no print date at all: fall back to the electronic one
-        pub_date = _ymd(_one(art, "ArticleDate"))
+        pub_date = iso_date(first(art, "ArticleDate"))
         pub_year = int(pub_date[:4]) if pub_date else None
-    medline_info = _index(_one(cit, "MedlineJournalInfo"))
+    medline_info = index_children(first(cit, "MedlineJournalInfo"))
     return {
-        "journal": _flat_one(journal, "Title"),
-        "journal_abbrev": _plain_one(journal, "ISOAbbreviation")
-        or _plain_one(medline_info, "MedlineTA"),
-        "issn": _plain_one(journal, "ISSN"),
-        "volume": _plain_one(issue, "Volume"),
-        "issue": _plain_one(issue, "Issue"),
-        "pages": _pages(_one(art, "Pagination")),
+        "journal": flat_first(journal, "Title"),
+        "journal_abbrev": plain_first(journal, "ISOAbbreviation")
+        or plain_first(medline_info, "MedlineTA"),
+        "issn": plain_first(journal, "ISSN"),
+        "volume": plain_first(issue, "Volume"),
+        "issue": plain_first(issue, "Issue"),
+        "pages": _pages(first(art, "Pagination")),
         "pub_year": pub_year,
         "pub_date": pub_date,
         "pub_date_text": pub_date_text,
@@ -446,7 +300,7 @@ def _pages(pagination: etree._Element | None) -> str | None:
     """<MedlinePgn>102-7</MedlinePgn>, else <StartPage>/<EndPage> (newer records)."""
     if pagination is None:
         return None
-    parts = {child.tag: _strip(child.text) for child in pagination}
+    parts = {child.tag: stripped(child.text) for child in pagination}
     if parts.get("MedlinePgn"):
         return parts["MedlinePgn"]
     start, end = parts.get("StartPage"), parts.get("EndPage")
@@ -461,38 +315,38 @@ def _book(elem: etree._Element) -> Article:
     A chapter has its own <ArticleTitle> (PMID 20301577); a whole book (PMID 20301295)
     has none, so the book title is the title.
     """
-    doc = _index(elem.find("BookDocument"))
-    book = _index(_one(doc, "Book"))
-    data = _index(elem.find("PubmedBookData"))
-    pmid, version = _pmid(_one(doc, "PMID"))
-    book_title = _flat_one(book, "BookTitle")
-    pub_year, pub_date, pub_date_text = _pub_date(_one(book, "PubDate"))
-    abstract, sections = _abstract(_one(doc, "Abstract"))
-    dates, statuses = _history(_one(data, "History"))
-    ids = _ids(_one(doc, "ArticleIdList"), _one(data, "ArticleIdList"))
+    doc = index_children(elem.find("BookDocument"))
+    book = index_children(first(doc, "Book"))
+    data = index_children(elem.find("PubmedBookData"))
+    pmid, version = _pmid(first(doc, "PMID"))
+    book_title = flat_first(book, "BookTitle")
+    pub_year, pub_date, pub_date_text = _pub_date(first(book, "PubDate"))
+    abstract, sections = _abstract(first(doc, "Abstract"))
+    dates, statuses = _history(first(data, "History"))
+    ids = _ids(first(doc, "ArticleIdList"), first(data, "ArticleIdList"))
     author_lists = [a for a in doc.get("AuthorList", ()) if a.get("Type") != "editors"]
     return Article(
         pmid=pmid,
         version=version,
         record_type="book",
-        title=_flat_one(doc, "ArticleTitle") or book_title or "",
-        vernacular_title=_flat_one(doc, "VernacularTitle"),
+        title=flat_first(doc, "ArticleTitle") or book_title or "",
+        vernacular_title=flat_first(doc, "VernacularTitle"),
         abstract=abstract,
         abstract_sections=sections,
-        authors=_authors(author_lists[0] if author_lists else None),
+        authors=parse_authors(author_lists[0] if author_lists else None),
         journal=book_title,
         pub_year=pub_year,
         pub_date=pub_date,
         pub_date_text=pub_date_text,
         create_date=dates.get("entrez"),
         entry_date=dates.get("pubmed"),
-        revised_date=_ymd(_one(doc, "DateRevised")),
+        revised_date=iso_date(first(doc, "DateRevised")),
         doi=_doi(ids.get("doi")),
         pmcid=ids.get("pmc"),
         pii=ids.get("pii"),
-        languages=_texts(doc.get("Language", ())),
-        publication_types=_texts(doc.get("PublicationType", ())),
-        keywords=_texts(_grandchildren(doc.get("KeywordList"), "Keyword")),
-        publication_status=_plain_one(data, "PublicationStatus"),
+        languages=flat_texts(doc.get("Language", ())),
+        publication_types=flat_texts(doc.get("PublicationType", ())),
+        keywords=flat_texts(grandchildren(doc.get("KeywordList"), "Keyword")),
+        publication_status=plain_first(data, "PublicationStatus"),
         history_statuses=statuses,
     )

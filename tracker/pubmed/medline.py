@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
 from Bio import Medline
 
@@ -96,8 +96,9 @@ def _values(lines: list[str]) -> Iterator[tuple[str, str]]:
 
 def _article(record: dict, lines: list[str]) -> Article:
     year, iso, printed = _pub_date(_get(record, "DP"))
-    if year is None and (_get(record, "DEP") or "")[:4].isdigit():
-        year, iso = int(_get(record, "DEP")[:4]), _get(record, "DEP")[:4]
+    dep = _get(record, "DEP") or ""  # the electronic publication date
+    if year is None and dep[:4].isdigit():
+        year, iso = int(dep[:4]), dep[:4]
     abstract = " ".join((_get(record, "AB") or "").split()) or None
     return Article(
         pmid=int(_get(record, "PMID") or ""),
@@ -209,7 +210,7 @@ def _issn(lines: list[str]) -> str | None:
     return None
 
 
-def _ids(record: dict, lines: list[str]) -> dict[str, str | None]:
+def _ids(record: dict, lines: list[str]) -> dict[str, Any]:
     """LID/AID "10.1038/s41592-020-00971-x [doi]", "S0378-1119(15)01297-4 [pii]"; a bare
     LID ("18", an article number in nbib__pmc_medlars.txt) is not an identifier."""
     found: dict[str, str] = {}

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 from isal import igzip, isal_zlib
 from lxml import etree
 
+from tracker.errors import RunFailure
+
 __all__ = [
     "GzipReadAhead",
     "PubmedParseError",
@@ -31,7 +33,7 @@ __all__ = [
 ]
 
 
-class PubmedParseError(ValueError):
+class PubmedParseError(RunFailure, ValueError):
     """The input is not PubMed XML we can read; the message is one line for the user."""
 
 
@@ -150,7 +152,8 @@ def read_prolog(stream: BinaryIO, label: str) -> tuple[bytes, str, int]:
     if declared and declared.group(1).lower() not in _ENCODINGS:
         # an exotic encoding (UTF-7, EBCDIC) could hide a DOCTYPE from the byte check
         raise PubmedParseError(f"{label}: unsupported encoding {declared.group(1)!r}")
-    name = re.match(rb"<([^\s/>]+)", buf[start:]).group(1).decode("utf-8", "replace")
+    root = re.match(rb"<([^\s/>]+)", buf[start:])  # `start` is at a "<" (found above)
+    name = root.group(1).decode("utf-8", "replace") if root else ""
     if name not in _ROOTS:
         raise PubmedParseError(f"{label}: not PubMed XML (root element <{name}>)")
     return buf, name, start
@@ -271,7 +274,8 @@ class GzipReadAhead(io.RawIOBase):
                     if not self._put(out):
                         return
             self._put(None)
-        except isal_zlib.error as exc:  # damaged deflate data: what gzip would raise
+        # damaged deflate data: what gzip would raise (isal's stub types `error` as an instance)
+        except isal_zlib.error as exc:  # type: ignore[misc]
             self._put(zlib.error(str(exc)))
         except BaseException as exc:  # handed to the reading thread, raised there
             self._put(exc)

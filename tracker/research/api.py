@@ -19,11 +19,12 @@ import pandas as pd
 from sqlite_utils import Database
 
 from tracker import store
+from tracker.errors import UsageError
 from tracker.research.find import fts_query, plain_words
 from tracker.store import reads
 
 
-class CollectionError(ValueError):
+class CollectionError(UsageError, ValueError):
     """The database or the saved search asked for does not exist."""
 
 

@@ -24,14 +24,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tracker.errors import UsageError
+from tracker.searches.terms import OPERATORS, tokenize
+
 COLUMNS = {"ti": "title", "title": "title", "ab": "abstract", "abstract": "abstract"}
 BOTH_COLUMNS = {"tiab", "title/abstract", "tw", "text word", "all", "all fields"}
-OPERATORS = ("AND", "OR", "NOT")
-_TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)("?)(\*?)|\[([^\]]*)\]?|([^\s()"\[]+))')
 _WORD_PIECES = re.compile(r"[^\W_]+\*?")
 
 
-class FindSyntaxError(ValueError):
+class FindSyntaxError(UsageError, ValueError):
     """The text is not a query we can read exactly; the caller falls back to plain words."""
 
 
@@ -87,27 +88,22 @@ def _quote(text: str, prefix: bool = False) -> str:
 
 
 def _tokens(text: str) -> list[_Token]:
+    """The shared tokenizer's tokens, read as `find` reads them (an unclosed ']' is
+    forgiven, an unclosed quote is not)."""
     tokens: list[_Token] = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:  # only whitespace remains
-            break
-        pos = match.end()
-        opening, closing, phrase, closed, star, tag, word = match.groups()
-        if opening:
-            tokens.append(_Token("(", "("))
-        elif closing:
-            tokens.append(_Token(")", ")"))
-        elif phrase is not None:
-            if not closed:
+    for token in tokenize(text):
+        if token.kind in ("(", ")"):
+            tokens.append(_Token(token.kind, token.kind))
+        elif token.kind == "quoted":
+            if not token.closed:
                 raise FindSyntaxError("a quote is not closed")
-            tokens.append(_Token("phrase", phrase, prefix=bool(star)))
-        elif tag is not None:
-            tokens.append(_Token("tag", tag.strip().lower()))
-        elif word in OPERATORS:
-            tokens.append(_Token("op", word))
+            tokens.append(_Token("phrase", token.text, prefix=token.star))
+        elif token.kind == "tag":
+            tokens.append(_Token("tag", token.text.strip().lower()))
+        elif token.text in OPERATORS:
+            tokens.append(_Token("op", token.text))
         else:
+            word = token.text
             tokens.append(_Token("phrase", word.rstrip("*"), prefix=word.endswith("*")))
     return tokens
 

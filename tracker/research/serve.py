@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from tracker.errors import UsageError
 from tracker.store.reads import TIER_COLUMN, tiers_available
 
 DESCRIPTION = (
@@ -195,7 +196,7 @@ def _hidden_columns(db: Database, db_path: Path) -> dict[str, list[str]]:
     return {f"/{database_name(db_path)}/articles": hidden}
 
 
-class ServeError(RuntimeError):
+class ServeError(UsageError, RuntimeError):
     """Datasette is missing or cannot start; the message says what to do."""
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tracker.errors import UsageError
+
 DEFAULT_MAX_ROWS = 1000
 DEFAULT_TIME_LIMIT = 10.0
 MAX_VALUE_BYTES = 100_000_000  # randomblob(1e10) must fail, not exhaust memory
@@ -70,11 +72,11 @@ _LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOT
 READ_ONLY_HINT = "tracker sql only reads: SELECT, WITH … SELECT, and PRAGMAs that read"
 
 
-class SqlRefused(ValueError):
+class SqlRefused(UsageError, ValueError):
     """The statement writes, attaches, changes the schema, or is not SQL we run."""
 
 
-class SqlFailed(ValueError):
+class SqlFailed(UsageError, ValueError):
     """The statement is allowed but SQLite could not run it (a typo, a time limit)."""
 
 

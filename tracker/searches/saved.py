@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tracker.errors import UsageError
 from tracker.models import SavedSearch
 from tracker.searches.crontab import crontab_trigger
 from tracker.searches.pairs import FORBIDDEN_CHARACTERS, Concept, Pair, build_term
@@ -29,7 +30,7 @@ MAX_TERM_LENGTH = 4000
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-class QueryError(ValueError):
+class QueryError(UsageError, ValueError):
     """A saved search that cannot be used; the message names the file and the key."""
 
 

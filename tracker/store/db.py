@@ -10,12 +10,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from tracker.errors import RunFailure
 from tracker.store.schema import apply_migrations
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
-class StoreError(RuntimeError):
+class StoreError(RunFailure, RuntimeError):
     """The database cannot be used; the message says what to do."""
 
 

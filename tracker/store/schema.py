@@ -66,6 +66,17 @@ def _table(db: Database, name: str) -> Table:
 
 @migrations()
 def m001_initial(db: Database) -> None:
+    # Statement order is the order the tables and indexes appear in sqlite_master:
+    # keep it, so a database made today is identical to one made by the first release.
+    _articles_and_authors(db)
+    _searches_and_runs(db)
+    _search_membership(db)
+    _digests(db)
+    _reading_indexes(db)
+
+
+def _articles_and_authors(db: Database) -> None:
+    """The stored records: one row per PubMed record, one per author of each."""
     _table(db, "articles").create(ARTICLE_COLUMNS, pk="pmid", not_null={"title"})
     _table(db, "authors").create(
         {
@@ -84,6 +95,10 @@ def m001_initial(db: Database) -> None:
         pk=("pmid", "position"),
         foreign_keys=[("pmid", "articles", "pmid")],
     )
+
+
+def _searches_and_runs(db: Database) -> None:
+    """The saved searches as last seen, and one row per run of each."""
     _table(db, "searches").create(
         {
             "name": str,
@@ -118,6 +133,11 @@ def m001_initial(db: Database) -> None:
         pk="id",
     )
     _table(db, "runs").create_index(["search", "id"])
+
+
+def _search_membership(db: Database) -> None:
+    """Which records each saved search found (and in which run), and which PMIDs efetch
+    has not returned yet."""
     _table(db, "query_articles").create(
         {"search": str, "pmid": int, "first_run": int, "first_seen": str},
         pk=("search", "pmid"),
@@ -127,6 +147,10 @@ def m001_initial(db: Database) -> None:
         {"search": str, "pmid": int, "first_missed_run": int, "attempts": int},
         pk=("search", "pmid"),
     )
+
+
+def _digests(db: Database) -> None:
+    """One row per digest written: which runs it covered."""
     _table(db, "digests").create(
         {
             "id": int,
@@ -140,6 +164,10 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
+
+
+def _reading_indexes(db: Database) -> None:
+    """What researchers' reads need: by year, by author, and full text (FTS5, porter)."""
     _table(db, "articles").create_index(["pub_year"])
     _table(db, "authors").create_index(["last_name"])
     _table(db, "articles").enable_fts(

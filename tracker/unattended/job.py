@@ -103,7 +103,7 @@ def run_job(
 def _alert_if_due(db: Database, mail: MailOptions, search: str, error: str | None) -> str | None:
     """Mail once per streak of failures: when the count reaches `alert_after` exactly."""
     status = store.search_status(db, search)
-    if status["consecutive_failures"] != mail.alert_after:
+    if mail.alert_after is None or status["consecutive_failures"] != mail.alert_after:
         return None
     try:
         send(mail.settings, build_alert(mail.settings, search, mail.alert_after, error,

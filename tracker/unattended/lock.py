@@ -14,8 +14,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from tracker.errors import BusyError
 
-class LockHeld(RuntimeError):
+
+class LockHeld(BusyError, RuntimeError):
     """Another tracker process is writing to this database."""
 
 

@@ -4,7 +4,8 @@ Used by the test suite and by the offline ``tracker demo``. Answers esearch.fcgi
 efetch.fcgi and a minimal einfo.fcgi (GET or form POST) in the shapes NCBI uses (see
 tests/data/pubmed-samples/), and can inject the failures NCBI is known for (.faults).
 
-    python -m tracker.lookalikes.eutils.server --records tests/data/pubmed-samples/efetch --port 8765
+    python -m tracker.lookalikes.eutils.server \\
+        --records tests/data/pubmed-samples/efetch --port 8765
 """
 
 from __future__ import annotations
@@ -230,7 +231,8 @@ class LocalEutils:
             return Reply(400, error_xml(f"Invalid query: {exc}"))
         if retstart > PUBMED_CAP - 1:
             return Reply(200, error_xml(RETSTART_ERROR))
-        node, not_found = parsed.node, []
+        node = parsed.node
+        not_found: list[str] = []
         if self.drop_unknown_phrases:
             node, not_found = prune_unknown(node, self._known)
         if node is not None and window is not None:

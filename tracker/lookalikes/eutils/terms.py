@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.lookalikes.eutils.corpus import Entry, normalise
+from tracker.searches.terms import OPERATORS, Token, tokenize
 
 FIELDS = {
     "tiab": "tiab",
@@ -83,8 +84,6 @@ FIELD_NAMES = {
     "mdat": "Date - Modification",
     "pdat": "Date - Publication",
 }
-_TOKEN_RE = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|\[([^\]]*)\]|([^\s()\[\]"]+))')
-OPERATORS = ("AND", "OR", "NOT")
 
 
 class QuerySyntaxError(ValueError):
@@ -145,24 +144,34 @@ def parse_date_bound(text: str, *, end: bool) -> date:
 
 
 def _tokens(term: str) -> list[tuple[str, str]]:
+    """The shared tokenizer's tokens as (kind, text). Reading stops at an unclosed quote
+    or bracket and at a stray ']'; a '*' after a phrase is a word of its own."""
     out: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(term):
-        match = _TOKEN_RE.match(term, pos)
-        if not match or match.end() == pos:
+    tokens = tokenize(term)
+    for i, token in enumerate(tokens):
+        if token.kind in ("(", ")"):
+            out.append((token.kind, token.text))
+            continue
+        if not token.closed:
             break
-        pos = match.end()
-        lp, rp, quoted, tag, word = match.groups()
-        if lp:
-            out.append(("(", lp))
-        elif rp:
-            out.append((")", rp))
-        elif quoted is not None:
-            out.append(("quoted", quoted))
-        elif tag is not None:
-            out.append(("tag", tag))
-        elif word is not None:
+        if token.kind == "tag":
+            out.append(("tag", token.text))
+            continue
+        word = token.text
+        if token.kind == "quoted":
+            out.append(("quoted", word))
+            if not token.star:
+                continue
+            word = "*"  # the star, and a word that touches it, make one word
+            touching = i + 1 < len(tokens) and tokens[i + 1].start == token.end
+            if touching and tokens[i + 1].kind == "word":
+                word += tokens[i + 1].text
+                tokens[i + 1] = Token("word", "", token.end, token.end)
+        word, bracket, _ = word.partition("]")
+        if word:
             out.append(("op" if word in OPERATORS else "word", word))
+        if bracket:
+            break
     return out
 
 
