@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-from datasette import hookimpl  # type: ignore[import-untyped]
+from datasette import hookimpl
 
 PLUGIN = "offlabel-tracker"
 Asgi = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
