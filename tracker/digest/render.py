@@ -22,10 +22,13 @@ from jinja2 import (
     select_autoescape,
 )
 
+# The conclusion rules live with the other evidence rules; re-exported for view and feed.
+from tracker.classify.conclusions import conclusion_excerpt
+
+__all__ = ["conclusion_excerpt", "environment", "md", "short_authors", "yaml_str"]
+
 # Characters Markdown (CommonMark, kramdown, goldmark) would read as syntax.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-.!|~])")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
-_CONCLUSION_LABEL = re.compile(r"conclusion|interpretation|implication", re.IGNORECASE)
 
 
 def md(value: object) -> str:
@@ -63,19 +66,6 @@ def _author_name(author: dict[str, Any]) -> str:
     if author.get("collective_name"):
         return str(author["collective_name"])
     return " ".join(p for p in (author.get("last_name"), author.get("initials")) if p)
-
-
-def conclusion_excerpt(
-    sections: list[dict[str, Any]], abstract: str | None, sentences: int = 2
-) -> str:
-    """The CONCLUSIONS section of a structured abstract, else its last sentences."""
-    for section in reversed(sections):
-        label = f"{section.get('nlm_category') or ''} {section.get('label') or ''}"
-        if _CONCLUSION_LABEL.search(label):
-            return str(section["text"])
-    text = " ".join(str(s["text"]) for s in sections) if sections else abstract or ""
-    parts = [p for p in _SENTENCE_END.split(" ".join(text.split())) if p]
-    return " ".join(parts[-sentences:])
 
 
 def environment(template_dir: Path | None = None) -> Environment:
