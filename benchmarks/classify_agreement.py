@@ -38,7 +38,7 @@ if str(ROOT / "benchmarks") not in sys.path:
 from classify_split import sample_records  # noqa: E402
 
 from tracker.classify import TIERS, classify_article, indexed_tier, text_tier  # noqa: E402
-from tracker.classify.conclusions import _JUNK, conclusion_excerpt, split_sentences  # noqa: E402
+from tracker.classify.conclusions import conclusion_excerpt, junk, split_sentences  # noqa: E402
 from tracker.models import Article  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "classify"
@@ -109,7 +109,7 @@ def conclusion_right(row: dict, article: Article) -> bool:
     want = row["conclusion"]
     if want not in got:
         return False
-    if _JUNK.search(got) and not _JUNK.search(want):
+    if junk(got) and not junk(want):
         return False
     return len(split_sentences(got)) <= len(split_sentences(want)) + 1
 

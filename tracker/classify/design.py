@@ -32,7 +32,7 @@ _ERRATUM = _rx(
 _LETTER_TITLE = _rx(
     r"^\s*(re:|reply\b|response\b|in response\b|in reply\b|author'?s'? reply|letter\b"
     r"|comment\b|comments on\b|commentary\b|editorial\b|correspondence\b|a reply\b)"
-    r"|\b(letter to the editor|reply to|response to (the )?(letter|comment|editorial|"
+    r"|\binvited (editorial|commentary)\b|\b(letter to the editor|reply to|response to (the )?(letter|comment|editorial|"
     r"commentary|correspondence|critique|reviewers?)|comment on|commentary on)\b"
 )
 _GUIDELINE = _rx(
@@ -133,10 +133,33 @@ _REVIEW = _rx(
     r"describe (the|recent|current)|examine the (literature|evidence))\b|\bpurpose of review"
     r"|\breview of the (literature|evidence|current)|\b(this|the) (article|paper|chapter|"
     r"review|work) (reviews|discusses|summari[sz]es|describes|provides|highlights|focuses|"
-    r"presents|explores|examines|outlines|aims)|\b(are|is) (reviewed|discussed|summari[sz]ed)\b"
+    r"presents|explores|examines|outlines|aims)|\b(are|is) (reviewed|summari[sz]ed)\b"
     r"|\brecent (advances|progress|developments|findings|literature)\b|\bhere,? we (review|"
     r"discuss|summari[sz]e|highlight)\b|\bin this (review|article|paper|chapter)\b"
-    r"|\bthe focus of this review\b|\bthis review\b"
+    r"|\bthe focus of this review\b|\bthis review\b|\b(will|shall) (review|discuss|summari[sz]e|"
+    r"highlight|describe|focus)\b|\bwe (provide|present|offer) (an? )?(overview|summary|update|"
+    r"perspective|synthesis)"
+    r"|\bcurrent (knowledge|understanding|evidence|status|state)\b|\bthis (paper|article) "
+    r"(will|also)\b"
+)
+# Titles that name a review whatever the abstract says.
+_REVIEW_TITLE_STRONG = _rx(
+    r"\breview\b|\boverview\b|\bstate of the art\b|\bupdate (on|in)\b|\bcurrent concepts"
+    r"|\bperspectives?\b|\bprimer\b|\b(advances|progress|developments|trends) in\b"
+    r"|\bcurrent (progress|management|status|understanding|evidence|knowledge|treatment|"
+    r"perspectives?|concepts)|\bin perspective\b|\bprospects\b|\bhow to\b|\bguide to\b"
+)
+_NOT_REVIEW_TITLE = _rx(r"\b(chart|record|retrospective|case|peer) review|\breview of (\d|charts|records)")
+# What only a report of new data says: statistics, doses given, results measured.
+_PRIMARY = _rx(
+    r"\bp\s?[<=>≤]|\b95\s?%|\bconfidence interval|\bodds ratio|\bhazard ratio|\bmg/kg"
+    r"|\bwe (found|observed|measured|demonstrate[d]?|show(ed)?|report(ed)? here|determined"
+    r"|identified|isolated|characteri[sz]ed|examined|investigated|tested|assessed|evaluated"
+    r"|compared|enrolled|recruited|analy[sz]ed|performed|used|treated|exposed|generated)\b"
+    r"|\b(were|was) (treated|exposed|fed|administered|injected|given|dosed|randomi[sz]ed"
+    r"|measured|determined|assayed|incubated|isolated|purified|cultured|analy[sz]ed|"
+    r"examined|assessed|evaluated|enrolled|recruited|compared)\b|\b(significantly|"
+    r"statistically) |\bn\s?=\s?\d|\b(increased|decreased|reduced|elevated) (by|to) \d"
 )
 _REVIEW_TITLE = _rx(
     r"\breview\b|\boverview\b|\bstate of the art\b|\bupdate on\b|\bupdates? in\b"
@@ -188,25 +211,37 @@ def text_tier(title: str | None, abstract: str | None) -> str:
     text = f"{t}\n{a}"
     steps: tuple[tuple[str, Callable[[], object]], ...] = (
         ("other", lambda: _ERRATUM.search(t)),
-        ("commentary", lambda: _LETTER_TITLE.search(t) and len(a) < 1500),
+        ("commentary", lambda: _is_letter(t, a)),
         ("guideline", lambda: _is_guideline(t, a)),
         ("systematic_review", lambda: _is_systematic_review(t, a)),
         ("case_report", lambda: _CASE_TITLE.search(t) and not _OBSERVATIONAL_TITLE.search(t)),
-        ("preclinical", lambda: _is_preclinical(t, a)),
+        ("preclinical", lambda: _animal_title(t) and not _HUMAN_STUDY.search(a)),
         ("rct", lambda: _is_rct(t, a)),
+        ("narrative_review", lambda: _is_review(t, a)),
+        ("preclinical", lambda: _lab_without_abstract(t, a) or _is_preclinical(t, a)),
         ("clinical_trial", lambda: _is_trial(t, a)),
         ("case_report", lambda: _is_case_report(a)),
-        ("narrative_review", lambda: _is_review(t, a)),
         ("observational", lambda: _OBSERVATIONAL.search(text)),
         ("commentary", lambda: not a),
         ("observational", lambda: _HUMAN_STUDY.search(a) and _DATA.search(a)),
         ("preclinical", lambda: _DATA.search(a) and not _HUMAN.search(text)),
         ("narrative_review", lambda: not _DATA.search(a)),
+        ("observational", lambda: _HUMAN.search(text)),
     )
     return next((tier for tier, fires in steps if fires()), "other")
 
 
 _OBSERVATIONAL_TITLE = _rx(r"\bcohort\b|\bretrospective\b|\bregistry\b|\bcase-control\b|\bsurvey\b")
+
+
+def _is_letter(title: str, abstract: str) -> bool:
+    """A reply or comment by its title, unless its abstract reports an experiment
+    ("Response to baclofen after stroke in rats")."""
+    if not _LETTER_TITLE.search(title):
+        return False
+    if not abstract:
+        return True
+    return len(abstract) < 1500 and not _PRIMARY.search(abstract) and not _ANIMAL.search(title)
 
 
 def _is_guideline(title: str, abstract: str) -> bool:
@@ -242,9 +277,32 @@ def _is_preclinical(title: str, abstract: str) -> bool:
         return False
     if _HUMAN_STUDY.search(abstract):
         return False
+    if abstract and not (_PRIMARY.search(abstract) or _DATA.search(abstract)
+                         or _PAST_FINDINGS.search(abstract)):  # fmt: skip
+        return False  # expository, in the present tense: a review of laboratory science
     if _ANIMAL.search(title):
         return not _HUMAN.search(title) or _animal_score(abstract) > 2
     return not _HUMAN.search(abstract) or _animal_score(abstract) > 2 * _human_score(abstract)
+
+
+# Reports of experiments are told in the past tense; reviews mostly in the present.
+_PAST_FINDINGS = _rx(
+    r"\b(was|were) (\w+ )?[a-z]+(ed|en)\b|\b(increased|decreased|induced|inhibited|reduced"
+    r"|enhanced|produced|caused|showed|revealed|resulted|exhibited|elicited|abolished)\b"
+)
+
+
+def _animal_title(title: str) -> bool:
+    return bool(_ANIMAL_TITLE.search(title)) and not _HUMAN.search(title) and not (
+        _REVIEW_TITLE_STRONG.search(title)
+    )
+
+
+_ANIMAL_TITLE = _rx(
+    r"\b(rats?|mice|mouse|murine|rodents?|zebrafish|drosophila|rabbits?|hamsters?|monkeys?"
+    r"|macaques?|pigs?|piglets|swine|porcine|bovine|canine|feline|ovine|equine|dogs|cats|sheep"
+    r"|horses|cattle|cows|chickens?|guinea pigs?|in vitro|cell lines?|yeast|bacteria\w*)\b"
+)
 
 
 def _animal_score(text: str) -> int:
@@ -262,6 +320,10 @@ def _is_rct(title: str, abstract: str) -> bool:
         return not _NOT_THIS_STUDY.search(title)
     if _TRIAL_PROTOCOL.search(title):
         return False
+    if re.search(r"double-?\s?blind", abstract) and "placebo" in abstract and re.search(
+        r"\brandomi[sz]ed (sequence|order)|\brandomly\b", abstract
+    ):
+        return True
     for match in _RCT_DONE.finditer(abstract):
         start = abstract.rfind(". ", 0, match.start()) + 1
         end = abstract.find(". ", match.end())
@@ -297,6 +359,27 @@ def _is_case_report(abstract: str) -> bool:
 
 
 def _is_review(title: str, abstract: str) -> bool:
+    """Named a review in the title, or an abstract that surveys instead of reporting."""
+    primary = len(_PRIMARY.findall(abstract))
+    if _REVIEW_TITLE_STRONG.search(title) and not _NOT_REVIEW_TITLE.search(title):
+        return primary < 4
     if _REVIEW.search(abstract) and not _HUMAN_STUDY.search(abstract):
-        return True
-    return bool(_REVIEW_TITLE.search(title)) and not _DATA.search(abstract)
+        return primary < 3
+    return bool(_REVIEW_TITLE.search(title)) and primary == 0 and not _DATA.search(abstract)
+
+
+# An old record without an abstract: a laboratory title is laboratory work.
+_LAB_TITLE = _rx(
+    r"\b(receptors?|enzymes?|synthetase|reductase|dehydrogenases?|kinases?|cyclase|oxidases?"
+    r"|mitochondri\w*|peroxisom\w*|microsom\w*|hepatic|platelets?|uptake|metabolites?|"
+    r"metabolism|purification|purified|polypeptides?|proteins?|peptides?|dna|rna|genes?|ion"
+    r" fluxes|membranes?|phosphat\w*|acetyl|coa|binding|inhibition of|species differences|"
+    r"atomic|crystal|molecular|cells?|cellular|intracellular|erythrocytes?|lymphocytes?|"
+    r"in vitro|in vivo|induction of|activity|biosynthesis|carcinogen\w*|toxicity)\b"
+)
+
+
+def _lab_without_abstract(title: str, abstract: str) -> bool:
+    return not abstract and bool(_LAB_TITLE.search(title) or _ANIMAL.search(title)) and not (
+        _HUMAN.search(title)
+    )

@@ -34,6 +34,7 @@ _PT_RULES: tuple[tuple[str, frozenset[str]], ...] = (
                          "Expression of Concern", "Clinical Trial Protocol", "Dataset",
                          "Historical Article", "Congress", "Preprint"})),
 )  # fmt: skip
+_PT_RULES_LOWER = tuple((tier, frozenset(n.lower() for n in names)) for tier, names in _PT_RULES)
 # Qualitative designs are observational too (no publication type exists for them).
 _OBSERVATIONAL_MESH = frozenset({
     "Cohort Studies", "Prospective Studies", "Retrospective Studies", "Case-Control Studies",
@@ -43,14 +44,14 @@ _OBSERVATIONAL_MESH = frozenset({
 })  # fmt: skip
 _IN_VITRO_MESH = frozenset({"In Vitro Techniques", "Cells, Cultured", "Cell Line"})
 # Publication types that say nothing about the design.
-_UNINFORMATIVE_TYPES = frozenset({"Journal Article", "English Abstract"})
+_UNINFORMATIVE_TYPES = frozenset({"journal article", "english abstract"})
 
 
 def indexed_tier(publication_types: Iterable[str], mesh_terms: Iterable[str]) -> str | None:
     """The tier indexing gives, or None when it says nothing about the design."""
-    types = set(publication_types)
+    types = {t.lower() for t in publication_types}  # MEDLINE text files may use capitals
     mesh = set(mesh_terms)
-    for tier, names in _PT_RULES:
+    for tier, names in _PT_RULES_LOWER:
         if types & names:
             return tier
     return _mesh_tier(mesh)
@@ -67,4 +68,5 @@ def _mesh_tier(mesh: set[str]) -> str | None:
 def has_indexing(publication_types: Iterable[str], mesh_terms: Iterable[str]) -> bool:
     """Whether MEDLINE has indexed the record at all: a publication type beyond
     "Journal Article", or any MeSH heading."""
-    return bool(set(publication_types) - _UNINFORMATIVE_TYPES) or any(True for _ in mesh_terms)
+    types = {t.lower() for t in publication_types}  # MEDLINE text files print them in capitals
+    return bool(types - _UNINFORMATIVE_TYPES) or any(True for _ in mesh_terms)

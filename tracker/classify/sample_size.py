@@ -124,7 +124,9 @@ def participants(abstract: str | None, case_report: bool = False) -> int | None:
         return None
     counts: list[_Count] = []
     for sentence in split_sentences(" ".join(abstract.split())):
-        counts += _sentence_counts(sentence.lower())
+        sentence = sentence.lower()
+        if NUMBER.search(sentence):  # most sentences state no number at all
+            counts += _sentence_counts(sentence)
     enrolled = [c.value for c in counts if c.enrolled]
     if enrolled:
         return max(enrolled)
@@ -142,6 +144,8 @@ def _sentence_counts(text: str) -> list[_Count]:
     text = _blank_breakdowns(text)
     numbers = [c for c in _numbers(text) if 0 < c.value < 5_000_000]
     found = [c for c in numbers if c.people or c.enrolled]
+    if not found:
+        return []
     if _POPULATION.search(text) and not any(c.enrolled for c in found):
         return []
     if found and "%" not in text:
@@ -161,19 +165,29 @@ def _blank_breakdowns(text: str) -> str:
 
 
 def _numbers(text: str) -> list[_Count]:
+    """Numbers that are head counts, or may be (a bare group size after "and")."""
     out = []
     for match in NUMBER.finditer(text):
-        value = number_value(match.group(0))
-        if value is None or _refused(text, match, value):
-            continue
         people = _AFTER.match(text, match.end()) is not None
         enrolled = _is_enrolled(text, match)
-        out.append(_Count(value, match.start(), match.end(), people, enrolled))
-    for match in _N_EQUALS.finditer(text):
-        if not _NOT_A_COUNT_AFTER.match(text, match.end()):
-            value = int(match.group(1).replace(",", ""))
-            out.append(_Count(value, match.start(), match.end(), True, False))
+        if not (people or enrolled or _joined(text, match)):
+            continue  # cheap tests first: most numbers are doses, years, statistics
+        value = number_value(match.group(0))
+        if value is not None and not _refused(text, match, value):
+            out.append(_Count(value, match.start(), match.end(), people, enrolled))
+    if "=" in text:
+        for match in _N_EQUALS.finditer(text):
+            if not _NOT_A_COUNT_AFTER.match(text, match.end()):
+                value = int(match.group(1).replace(",", ""))
+                out.append(_Count(value, match.start(), match.end(), True, False))
     return sorted(out, key=lambda c: c.start)
+
+
+def _joined(text: str, match: re.Match[str]) -> bool:
+    return bool(
+        _JOINED_BEFORE.search(text, max(0, match.start() - 16), match.start())
+        or _JOINED_AFTER.match(text, match.end())
+    )
 
 
 def _is_enrolled(text: str, match: re.Match[str]) -> bool:
@@ -199,11 +213,7 @@ def _refused(text: str, match: re.Match[str], value: int) -> bool:
 def _group_sums(numbers: list[_Count], text: str) -> list[_Count]:
     """Runs of counts joined by "and", "or", commas, "versus" or "as well as", at least
     one of them followed by a word for people, add up: "52 cases and 49 controls"."""
-    members = [
-        c for c in numbers
-        if c.people or c.enrolled or _JOINED_BEFORE.search(text[max(0, c.start - 16) : c.start])
-        or _JOINED_AFTER.match(text, c.end)
-    ]  # fmt: skip
+    members = numbers  # only head counts and joined numbers were kept
     sums = []
     run = members[:1]
     for previous, current in zip(members, members[1:], strict=False):
