@@ -69,7 +69,10 @@ class DesignFigures:
 def stripped(article: Article) -> Article:
     """The record as it arrives in its first weeks: no MeSH, only 'Journal Article'."""
     return replace(
-        article, mesh_headings=(), publication_types=("Journal Article",), citation_status="Publisher"
+        article,
+        mesh_headings=(),
+        publication_types=("Journal Article",),
+        citation_status="Publisher",
     )
 
 

@@ -88,9 +88,7 @@ def classify(
         count = participants(abstract, case_report=tier == "case_report")
         if count == 1 and tier != "case_report":
             count = None  # "Single case" is for a case report of one patient only
-    return Classification(
-        tier, source == "text", count, conclusion_of(sections, abstract), source
-    )
+    return Classification(tier, source == "text", count, conclusion_of(sections, abstract), source)
 
 
 def classify_article(article: Article) -> Classification:

@@ -84,9 +84,7 @@ _ABBREVIATION = re.compile(
 )
 
 
-def conclusion_excerpt(
-    sections: Sequence[Any], abstract: str | None, sentences: int = 2
-) -> str:
+def conclusion_excerpt(sections: Sequence[Any], abstract: str | None, sentences: int = 2) -> str:
     """The conclusion of an abstract, cleaned, or "" when there is no abstract."""
     parts = [_as_tuple(s) for s in sections]
     labelled = [p for p in parts if p[0] or p[1]]
@@ -145,13 +143,17 @@ def _unlabelled_conclusion(text: str, sentences: int) -> str:
 
 
 def _inline_conclusion(text: str) -> str:
-    """The text after the last inline conclusion label, if the label sits in the last
-    third of the abstract (earlier, "Significance" is more likely a sentence's subject)."""
+    """The text after the last inline conclusion label. "Significance" and
+    "Interpretation" count only in the closing 60% of the abstract: earlier they are more
+    likely a sentence's subject ("Significance of the finding was…")."""
     if not any(word in text for word in _INLINE_WORDS):
         return ""
     for pattern in (_INLINE, _IN_CONCLUSION):
-        found = list(pattern.finditer(text))
-        if found and found[-1].start() >= len(text) * 0.4:
+        found = [
+            m for m in pattern.finditer(text)
+            if "onclu" in m.group(0).lower() or m.start() >= len(text) * 0.4
+        ]  # fmt: skip
+        if found:
             start = found[-1].end() if pattern is _INLINE else found[-1].start()
             cleaned = clean(text[start:].lstrip(" :-–—."))
             if cleaned:

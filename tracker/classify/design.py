@@ -32,8 +32,9 @@ _ERRATUM = _rx(
 _LETTER_TITLE = _rx(
     r"^\s*(re:|reply\b|response\b|in response\b|in reply\b|author'?s'? reply|letter\b"
     r"|comment\b|comments on\b|commentary\b|editorial\b|correspondence\b|a reply\b)"
-    r"|\binvited (editorial|commentary)\b|\b(letter to the editor|reply to|response to (the )?(letter|comment|editorial|"
-    r"commentary|correspondence|critique|reviewers?)|comment on|commentary on)\b"
+    r"|\binvited (editorial|commentary)\b|\b(letter to the editor|reply to|response to "
+    r"(the )?(letter|comment|editorial|commentary|correspondence|critique|reviewers?)"
+    r"|comment on|commentary on)\b"
 )
 _GUIDELINE = _rx(
     r"\bguidelines?\b|\bconsensus (statement|recommendations?|conference|report|document"
@@ -149,7 +150,9 @@ _REVIEW_TITLE_STRONG = _rx(
     r"|\bcurrent (progress|management|status|understanding|evidence|knowledge|treatment|"
     r"perspectives?|concepts)|\bin perspective\b|\bprospects\b|\bhow to\b|\bguide to\b"
 )
-_NOT_REVIEW_TITLE = _rx(r"\b(chart|record|retrospective|case|peer) review|\breview of (\d|charts|records)")
+_NOT_REVIEW_TITLE = _rx(
+    r"\b(chart|record|retrospective|case|peer) review|\breview of (\d|charts|records)"
+)
 # What only a report of new data says: statistics, doses given, results measured.
 _PRIMARY = _rx(
     r"\bp\s?[<=>≤]|\b95\s?%|\bconfidence interval|\bodds ratio|\bhazard ratio|\bmg/kg"
@@ -293,8 +296,10 @@ _PAST_FINDINGS = _rx(
 
 
 def _animal_title(title: str) -> bool:
-    return bool(_ANIMAL_TITLE.search(title)) and not _HUMAN.search(title) and not (
-        _REVIEW_TITLE_STRONG.search(title)
+    return (
+        bool(_ANIMAL_TITLE.search(title))
+        and not _HUMAN.search(title)
+        and not (_REVIEW_TITLE_STRONG.search(title))
     )
 
 
@@ -320,8 +325,10 @@ def _is_rct(title: str, abstract: str) -> bool:
         return not _NOT_THIS_STUDY.search(title)
     if _TRIAL_PROTOCOL.search(title):
         return False
-    if re.search(r"double-?\s?blind", abstract) and "placebo" in abstract and re.search(
-        r"\brandomi[sz]ed (sequence|order)|\brandomly\b", abstract
+    if (
+        re.search(r"double-?\s?blind", abstract)
+        and "placebo" in abstract
+        and re.search(r"\brandomi[sz]ed (sequence|order)|\brandomly\b", abstract)
     ):
         return True
     for match in _RCT_DONE.finditer(abstract):
@@ -380,6 +387,8 @@ _LAB_TITLE = _rx(
 
 
 def _lab_without_abstract(title: str, abstract: str) -> bool:
-    return not abstract and bool(_LAB_TITLE.search(title) or _ANIMAL.search(title)) and not (
-        _HUMAN.search(title)
+    return (
+        not abstract
+        and bool(_LAB_TITLE.search(title) or _ANIMAL.search(title))
+        and not (_HUMAN.search(title))
     )

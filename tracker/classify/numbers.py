@@ -22,7 +22,9 @@ _WORDS = (
 # Lower-case text only. Digits with thousands separators (comma, thin or plain space
 # between groups of three) or plain; words as above.
 # The lookahead rejects most positions with one character test before the alternation.
-NUMBER = re.compile(rf"(?=[\dotfsen])(?<![\w.,])(?:\d{{1,3}}(?:[,\u2009\u202f]\d{{3}})+|\d+|{_WORDS})(?![\w])")
+NUMBER = re.compile(
+    rf"(?=[\dotfsen])(?<![\w.,])(?:\d{{1,3}}(?:[,\u2009\u202f]\d{{3}})+|\d+|{_WORDS})(?![\w])"
+)
 
 
 def number_value(token: str) -> int | None:

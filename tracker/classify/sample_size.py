@@ -52,7 +52,7 @@ _NOT_A_COUNT_BEFORE = re.compile(
 )
 # A sentence counting the literature ("25 studies with 1,925,964 patients") is skipped.
 _LITERATURE = re.compile(
-    r"\b\d[\d,]* (randomi[sz]ed |controlled |clinical |published |original |eligible |"
+    rf"(?:{NUMBER.pattern}) (randomi[sz]ed |controlled |clinical |published |original |eligible |"
     r"relevant |observational )*(studies|trials|articles|reports|publications|papers|rcts"
     r"|datasets|meta-analyses|reviews)\b|\b(included|identified|retrieved) (\w+ ){0,3}"
     r"(studies|trials|articles|publications)\b"
@@ -99,7 +99,9 @@ _NOT_A_GROUP = re.compile(
 )
 _JOINED_AFTER = re.compile(r"\s+[a-z][\w-]*(\s[a-z][\w-]*)?\s*(,|\band\b|\bor\b|\bversus\b)")
 # A bare number joined to a head count: "126 participants initiating AC and 121 receiving".
-_JOINED_BEFORE = re.compile(r"(\band|\bor|,|\bversus|\bvs\.?|\bas well as|\bcompared (to|with))\s*$")
+_JOINED_BEFORE = re.compile(
+    r"(\band|\bor|,|\bversus|\bvs\.?|\bas well as|\bcompared (to|with))\s*$"
+)
 _SINGLE = re.compile(
     r"\b(a|an)\s+(\d+|[a-z]+-?)\s*-?\s*(year|month|week|day)s?-old\b"
     r"|\bwe (report|describe|present) (the )?(a |an )?(case|patient)\b"
@@ -154,7 +156,7 @@ def _sentence_counts(text: str) -> list[_Count]:
 
 
 def _blank_breakdowns(text: str) -> str:
-    """"eight (two transplanted and six nontransplanted) patients": a parenthesis right
+    """ "eight (two transplanted and six nontransplanted) patients": a parenthesis right
     after a number splits a count already given; its numbers are blanked (positions kept)."""
     for match in NUMBER.finditer(text):
         paren = re.match(r"(\s+[a-z][\w-]*){0,3}?\s*\([^()]*\d[^()]{0,200}\)", text[match.end() :])
