@@ -54,25 +54,28 @@ _INLINE = re.compile(
 )
 _IN_CONCLUSION = re.compile(r"(?:^|(?<=[.!?])\s+)(?:In conclusion|To conclude|In summary),\s")
 # What a quoted conclusion must not carry.
-# Lower-case text. Tried only when one of _JUNK_WORDS occurs (a substring test is ~50x
-# cheaper than this alternation, which runs on every sentence of every stored record).
-_JUNK = re.compile(
-    r"psycinfo database record|all rights reserved|\(c\)\s*\d{4}|©|copyright"
-    r"|https?://|www\.|doi\.org|\bdoi:\s*10\.|\b10\.\d{4,}/"
-    r"|trial registration|clinicaltrials\.gov|\bregist(ered|ration|ry) (number|no|id)"
-    r"|\bnct\d{8}|\bisrctn\d|\bactrn\d|\bchictr|\bprospero\b|\bcrd\d{6,}|\bidentifier\b"
-    r"|\bfunded by\b|\bfunding\b|supported by (a |the )?grants?|visual (overview|abstract)"
-    r"|video abstract|graphical abstract|supplementary (material|information)"
-)
-_JUNK_WORDS = (
-    "psycinfo", "rights reserved", "(c)", "©", "copyright", "http", "www.", "doi", "10.",
-    "regist", "nct", "isrctn", "actrn", "chictr", "prospero", "crd", "identifier", "fund",
-    "supported by", "visual", "video", "graphical", "supplementary",
+# What a quoted conclusion must not carry, in lower case: plain phrases (substring tests,
+# which cost far less than a regex on every sentence of every stored record), and a few
+# patterns tried only when their trigger occurs.
+_JUNK_PHRASES = (
+    "psycinfo database record", "all rights reserved", "©", "copyright", "http://",
+    "https://", "www.", "doi.org", "doi:", "trial registration", "clinicaltrials.gov",
+    "registration number", "registry number", "registration no", "isrctn", "actrn", "chictr",
+    "prospero", "funded by", "funding", "supported by grant", "supported by a grant",
+    "visual overview", "visual abstract", "video abstract", "graphical abstract",
+    "supplementary material", "supplementary information", "identifier",
 )  # fmt: skip
+_JUNK_PATTERNS = (
+    ("nct", re.compile(r"\bnct\d{8}")),
+    ("(c)", re.compile(r"\(c\)\s*\d{4}")),
+    ("crd", re.compile(r"\bcrd\d{6,}")),
+    ("10.", re.compile(r"\b10\.\d{4,}/")),
+)
 _INLINE_WORDS = ("onclusion", "ONCLUSION", "ignificance", "IGNIFICANCE", "nterpretation",
                  "NTERPRETATION", "n summary", "o conclude")  # fmt: skip
 # "J Am Geriatr Soc 67:2568-2573, 2019." — a citation line some publishers append.
 _CITATION = re.compile(r"^[A-Z][A-Za-z. ]{2,60} \d+(\(\d+\))?:\s?\d+[-–]\d+, (19|20)\d\d\.?$")
+_CITATION_END = re.compile(r"\d+(\(\d+\))?:\s?\d+[-–]\d+, (19|20)\d\d\.?$")
 # A parenthetical that is only registration, funding or copyright: dropped, the rest kept.
 _JUNK_PAREN = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)\.?")
 # Sentence ends, not after common abbreviations ("Bacillus spp. EVs", "et al. Found").
@@ -138,6 +141,8 @@ def _unlabelled_conclusion(text: str, sentences: int) -> str:
     inline = _inline_conclusion(text)
     if inline:
         return inline
+    if not junk(text):  # one test for the whole abstract instead of one per sentence
+        return " ".join(split_sentences(text)[-sentences:])
     kept = [s for s in split_sentences(text) if not _is_junk(s)]
     return clean(" ".join(kept[-sentences:]))
 
@@ -173,6 +178,9 @@ def clean(text: str) -> str:
     trailer = _TRAILER.search(text)
     if trailer:
         text = text[: trailer.start()]
+    text = " ".join(text.split())
+    if not junk(text) and not _CITATION_END.search(text):
+        return text
     kept = []
     for sentence in split_sentences(" ".join(text.split())):
         if "(" in sentence:
@@ -192,7 +200,9 @@ def _drop_junk_paren(match: re.Match[str]) -> str:
 def junk(text: str) -> bool:
     """Whether the text holds registration, funding, DOI/URL or copyright matter."""
     low = text.lower()
-    return any(word in low for word in _JUNK_WORDS) and _JUNK.search(low) is not None
+    if any(phrase in low for phrase in _JUNK_PHRASES):
+        return True
+    return any(trigger in low and p.search(low) for trigger, p in _JUNK_PATTERNS)
 
 
 def _is_junk(sentence: str) -> bool:

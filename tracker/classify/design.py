@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -207,6 +208,23 @@ _DATA = _rx(
 )
 
 
+# Several rules ask the same question of one abstract; each answer is kept for the
+# last few abstracts (the lower-cased string caches its own hash, so a lookup is cheap).
+@lru_cache(maxsize=4)
+def _human_study(abstract: str) -> bool:
+    return _HUMAN_STUDY.search(abstract) is not None
+
+
+@lru_cache(maxsize=4)
+def _data(abstract: str) -> bool:
+    return _DATA.search(abstract) is not None
+
+
+@lru_cache(maxsize=4)
+def _primary(abstract: str) -> int:
+    return len(_PRIMARY.findall(abstract))
+
+
 def text_tier(title: str | None, abstract: str | None) -> str:
     """The tier title and abstract suggest: the rules a new, unindexed record gets."""
     t = " ".join((title or "").lower().split())
@@ -218,7 +236,7 @@ def text_tier(title: str | None, abstract: str | None) -> str:
         ("guideline", lambda: _is_guideline(t, a)),
         ("systematic_review", lambda: _is_systematic_review(t, a)),
         ("case_report", lambda: _CASE_TITLE.search(t) and not _OBSERVATIONAL_TITLE.search(t)),
-        ("preclinical", lambda: _animal_title(t) and not _HUMAN_STUDY.search(a)),
+        ("preclinical", lambda: _animal_title(t) and not _human_study(a)),
         ("rct", lambda: _is_rct(t, a)),
         ("narrative_review", lambda: _is_review(t, a)),
         ("preclinical", lambda: _lab_without_abstract(t, a) or _is_preclinical(t, a)),
@@ -226,9 +244,9 @@ def text_tier(title: str | None, abstract: str | None) -> str:
         ("case_report", lambda: _is_case_report(a)),
         ("observational", lambda: _OBSERVATIONAL.search(text)),
         ("commentary", lambda: not a),
-        ("observational", lambda: _HUMAN_STUDY.search(a) and _DATA.search(a)),
-        ("preclinical", lambda: _DATA.search(a) and not _HUMAN.search(text)),
-        ("narrative_review", lambda: not _DATA.search(a)),
+        ("observational", lambda: _human_study(a) and _data(a)),
+        ("preclinical", lambda: _data(a) and not _HUMAN.search(text)),
+        ("narrative_review", lambda: not _data(a)),
         ("observational", lambda: _HUMAN.search(text)),
     )
     return next((tier for tier, fires in steps if fires()), "other")
@@ -244,7 +262,7 @@ def _is_letter(title: str, abstract: str) -> bool:
         return False
     if not abstract:
         return True
-    return len(abstract) < 1500 and not _PRIMARY.search(abstract) and not _ANIMAL.search(title)
+    return len(abstract) < 1500 and not _primary(abstract) and not _ANIMAL.search(title)
 
 
 def _is_guideline(title: str, abstract: str) -> bool:
@@ -278,9 +296,9 @@ def _is_preclinical(title: str, abstract: str) -> bool:
     sentence of a rat study do not make it human; people enrolled do."""
     if not _ANIMAL.search(title) and not _ANIMAL.search(abstract):
         return False
-    if _HUMAN_STUDY.search(abstract):
+    if _human_study(abstract):
         return False
-    if abstract and not (_PRIMARY.search(abstract) or _DATA.search(abstract)
+    if abstract and not (_primary(abstract) or _data(abstract)
                          or _PAST_FINDINGS.search(abstract)):  # fmt: skip
         return False  # expository, in the present tense: a review of laboratory science
     if _ANIMAL.search(title):
@@ -325,6 +343,8 @@ def _is_rct(title: str, abstract: str) -> bool:
         return not _NOT_THIS_STUDY.search(title)
     if _TRIAL_PROTOCOL.search(title):
         return False
+    if "random" not in abstract and "blind" not in abstract:
+        return False  # every rule below needs one of them: a cheap test first
     if (
         re.search(r"double-?\s?blind", abstract)
         and "placebo" in abstract
@@ -367,12 +387,12 @@ def _is_case_report(abstract: str) -> bool:
 
 def _is_review(title: str, abstract: str) -> bool:
     """Named a review in the title, or an abstract that surveys instead of reporting."""
-    primary = len(_PRIMARY.findall(abstract))
+    primary = _primary(abstract)
     if _REVIEW_TITLE_STRONG.search(title) and not _NOT_REVIEW_TITLE.search(title):
         return primary < 4
-    if _REVIEW.search(abstract) and not _HUMAN_STUDY.search(abstract):
+    if _REVIEW.search(abstract) and not _human_study(abstract):
         return primary < 3
-    return bool(_REVIEW_TITLE.search(title)) and primary == 0 and not _DATA.search(abstract)
+    return bool(_REVIEW_TITLE.search(title)) and primary == 0 and not _data(abstract)
 
 
 # An old record without an abstract: a laboratory title is laboratory work.
