@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -140,7 +141,7 @@ def main() -> None:
             participants_figures(records, people),
             (sum(conclusion_right(r, records[r["pmid"]]) for r in ends), len(ends)),
         )
-    text = report(results)
+    text = report(results) + timing(list(records.values()))
     if args.write and not args.part:
         REPORT.write_text(text, encoding="utf-8")
         print(f"wrote {REPORT}")
@@ -172,6 +173,26 @@ def show_misses(what: str, records: dict[int, Article], tuning: list[int], label
         guess = text_tier(a.title, a.abstract)
         if truth is not None and guess != truth and what in (truth, guess, "all"):
             print(f"{pmid}\tindexed {truth}\ttext {guess}\t{a.title[:90]}")
+
+
+def timing(articles: list[Article]) -> str:
+    """What classification costs per record (it runs on every upsert): best of 5 passes
+    over every sample record, as stored and with indexing stripped."""
+    lines = ["## Cost", ""]
+    for name, batch in (("as stored", articles), ("indexing stripped", [stripped(a) for a in
+                        articles])):  # fmt: skip
+        best = min(_one_pass(batch) for _ in range(5))
+        lines.append(f"- {name}: {best * 1000:.2f} ms per record ({len(batch)} records; "
+                     "tier, participants and conclusion)")  # fmt: skip
+    lines += ["", "Timings depend on the machine and its load; compare runs on one machine.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _one_pass(batch: list[Article]) -> float:
+    start = time.perf_counter()
+    for article in batch:
+        classify_article(article)
+    return (time.perf_counter() - start) / len(batch)
 
 
 def _pct(num: int, den: int) -> str:
