@@ -79,7 +79,7 @@ _ENROLLED_AFTER = re.compile(
 )
 _ENROLLED_BEFORE = re.compile(
     r"\b(enrolled|included|randomi[sz]ed|recruited|randomly assigned|randomly allocated"
-    r"|studied|analy[sz]ed|examined|evaluated|a total of|total of|in total,?|cohort of"
+    r"|studied|analy[sz]ed|examined|evaluated|cohort of"
     r"|sample of|study of|data (from|on|of)|charts of|records of|consisted of|comprised"
     r"|comprising|involving|participants:|patients:|subjects:|included were)"
     r"\s+(a total of\s+|the\s+|all\s+)?$"
@@ -108,6 +108,15 @@ _SINGLE = re.compile(
     r"|\b(a|an|one) ([a-z-]+ ){0,3}(man|woman|boy|girl|patient|infant|child|neonate|recipient"
     r"|male|female|gentleman|lady)\b"
 )
+
+
+# "n =" counts people unless it follows a word for things.
+_THINGS_BEFORE = re.compile(
+    r"\b(samples?|specimens?|tissues?|cells?|biopsies|biopsy|teeth|tooth|eyes?|lesions?|tumou?rs?"
+    r"|sites?|images?|scans?|vertebrae|segments?|sequences?|strains?|isolates?|animals|rats|mice"
+    r"|plants?|genes?|variants?|studies|trials|articles|hospitals|clinics|centres|centers)\b"
+)
+_PEOPLE_BEFORE = re.compile(rf"\b({_PEOPLE_NOUNS})\b")
 
 
 @dataclass(frozen=True)
@@ -171,7 +180,7 @@ def _numbers(text: str) -> list[_Count]:
     out = []
     for match in NUMBER.finditer(text):
         people = _AFTER.match(text, match.end()) is not None
-        enrolled = _is_enrolled(text, match)
+        enrolled = _is_enrolled(text, match, people)
         if not (people or enrolled or _joined(text, match)):
             continue  # cheap tests first: most numbers are doses, years, statistics
         value = number_value(match.group(0))
@@ -179,6 +188,9 @@ def _numbers(text: str) -> list[_Count]:
             out.append(_Count(value, match.start(), match.end(), people, enrolled))
     if "=" in text:
         for match in _N_EQUALS.finditer(text):
+            before = text[max(0, match.start() - 40) : match.start()]
+            if _THINGS_BEFORE.search(before) and not _PEOPLE_BEFORE.search(before):
+                continue  # "samples (n = 10)", "vertebrae (n = 119)": not people
             if not _NOT_A_COUNT_AFTER.match(text, match.end()):
                 value = int(match.group(1).replace(",", ""))
                 out.append(_Count(value, match.start(), match.end(), True, False))
@@ -192,9 +204,15 @@ def _joined(text: str, match: re.Match[str]) -> bool:
     )
 
 
-def _is_enrolled(text: str, match: re.Match[str]) -> bool:
-    before = text[max(0, match.start() - 30) : match.start()]
-    return bool(_ENROLLED_BEFORE.search(before) or _ENROLLED_AFTER.match(text, match.end()))
+def _is_enrolled(text: str, match: re.Match[str], people: bool) -> bool:
+    """ "200 (78.7%) were enrolled"; "we enrolled 52 patients" (the noun is needed here:
+    "comprising three strands" is not a sample)."""
+    if _ENROLLED_AFTER.match(text, match.end()):
+        return True
+    return (
+        people
+        and _ENROLLED_BEFORE.search(text, max(0, match.start() - 30), match.start()) is not None
+    )
 
 
 def _refused(text: str, match: re.Match[str], value: int) -> bool:
