@@ -12,7 +12,9 @@ backfills old rows. One module per rule class:
   *provisional*: every digest format marks it, and tracker.ingest.changes reports when
   indexing later corrects it. Agreement with indexing on held-out real records is
   measured by benchmarks/classify_agreement.py (benchmarks/CLASSIFY.md).
-- tracker.classify.sample_size: how many people the study enrolled or analysed.
+  tracker.classify.trials holds its trial rules.
+- tracker.classify.sample_size: how many people the study enrolled or analysed
+  (numbers in digits or words: tracker.classify.numbers).
 - tracker.classify.conclusions: the sentence(s) quoted as the study's conclusion.
 """
 
