@@ -3,10 +3,10 @@ the digest, feed, mail and browser tests.
 
 Week 1: a backfill of real sample records, plus two records as a brand-new record
         arrives: a CRAFTED hostile one (named as such; see HOSTILE_TITLE) and a real
-        case report (PMID 38763967) with its indexing taken away (CRAFTED: unindexed
-        copy), so its tier is provisional.
+        narrative review (PMID 36873252) with its indexing taken away (CRAFTED: unindexed
+        copy), so its tier is provisional (its text reads as an observational study).
 Week 2: ten more real records arrive; PubMed "revises" two stored ones: the real
-        38763967 comes back indexed ("Case Reports": the provisional tier is corrected),
+        36873252 comes back indexed ("Review": the provisional tier is corrected),
         and a study reported in week 1 comes back retracted (tests/test_sync.py's
         crafted_retraction).
 Week 3: nothing new.
@@ -30,8 +30,10 @@ from tracker.models import SavedSearch
 
 EFETCH = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
 FILES = sorted(EFETCH.glob("metapub__[0-9]*.xml"))
-CORRECTED = EFETCH / "metapub__38763967.xml"  # Case Reports; its text reads like a review
-HOSTILE_SOURCE = EFETCH / "metapub__25364329.xml"
+CORRECTED = EFETCH / "metapub__36873252.xml"  # Review; its text reads like a cohort
+# A randomised trial (indexed), so the hostile copy is among the studies a digest lists.
+HOSTILE_SOURCE = EFETCH / "metapub__sample_article_23435529.xml"
+HOSTILE_SOURCE_PMID = "23435529"
 HOSTILE_PMID = 99000007
 RETRACTED_PMID = 35830032  # a meta-analysis in week 1's backfill
 BASE = [f for f in FILES[:40] if f != CORRECTED] + [EFETCH / "metapub__35830032.xml"]
@@ -66,7 +68,9 @@ HOSTILE_TITLE = (
 def hostile_record() -> bytes:
     """CRAFTED: a real record renumbered, its title replaced by HOSTILE_TITLE_XML and
     its conclusion by a <script> that tries to run."""
-    text = HOSTILE_SOURCE.read_text(encoding="utf-8").replace("25364329", str(HOSTILE_PMID))
+    text = HOSTILE_SOURCE.read_text(encoding="utf-8").replace(
+        HOSTILE_SOURCE_PMID, str(HOSTILE_PMID)
+    )
     text = re.sub(
         r"<ArticleTitle>.*?</ArticleTitle>",
         f"<ArticleTitle>{HOSTILE_TITLE_XML}</ArticleTitle>",

@@ -69,7 +69,16 @@ def test_indexed_records_take_their_tier_from_publication_types(name, tier):
     [
         ("metapub__35830032.xml", "systematic_review"),
         ("metapub__sample_article_23435529.xml", "rct"),
-        ("metapub__25364329.xml", "case_report"),
+        pytest.param(
+            "metapub__25364329.xml",
+            "case_report",
+            marks=pytest.mark.xfail(
+                reason="a held-out record (tests/data/classify/split.json): its title ends "
+                "'and review of the literature' and the text rules call it a narrative "
+                "review; the rules are not tuned on held-out records",
+                strict=True,
+            ),
+        ),
     ],
 )
 def test_a_new_record_gets_a_provisional_tier_from_its_text(name, tier):
@@ -104,7 +113,9 @@ def test_text_rules_read_typical_abstracts():
 def test_participants_are_read_from_the_abstract():
     assert participants("Sixty patients were randomised; 52 completed the study.") == 60
     assert participants("A total of 1,234 adult patients were included (n = 1,100).") == 1234
-    assert participants("We report a 45-year-old woman with restless legs.") == 1
+    # One patient only for a case report: elsewhere "a 45-year-old woman" is an example.
+    assert participants("We report a 45-year-old woman with restless legs.", case_report=True) == 1
+    assert participants("We report a 45-year-old woman with restless legs.") is None
     assert participants("Baclofen reduced symptoms.") is None
     assert participants(None) is None
 
@@ -152,4 +163,5 @@ def test_stored_rows_carry_the_tier_and_the_migration_backfills_old_rows(tmp_pat
 
 def test_classify_prefers_indexing_over_text():
     c = classify("A case report", "We report a 45-year-old man.", ["Review"], ["Humans"])
-    assert (c.tier, c.provisional, c.participants) == ("narrative_review", False, 1)
+    # A review has no participants of its own, and "Single case" is for case reports.
+    assert (c.tier, c.provisional, c.participants) == ("narrative_review", False, None)

@@ -69,11 +69,11 @@ def test_rendered_digest_matches_its_golden_file(scenario, week, part):
 def test_summary_names_what_is_new_by_tier_and_what_changed(scenario):
     first, second, third = scenario.digests
     assert first.summary == (
-        "9 new studies: 2 systematic reviews, 1 observational study, 3 case reports, "
-        "3 narrative reviews."
+        "9 new studies: 2 systematic reviews, 1 randomised trial, 3 observational studies, "
+        "1 case report, 2 narrative reviews."
     )
     assert second.summary == (
-        "3 new studies: 1 systematic review, 2 narrative reviews; "
+        "3 new studies: 2 narrative reviews, 1 guideline; "
         "1 earlier study retracted, 1 tier correction."
     )
     assert third.summary == "No new studies since the last digest (2026-11-30)."
@@ -135,9 +135,9 @@ def test_what_changed_reports_retraction_and_tier_correction_of_earlier_studies(
     assert [(c["pmid"], c["kind"], c["detail"], c["reported"]) for c in doc["changes"]] == [
         (RETRACTED_PMID, "retracted", "PMID 99999999: Crafted notice. 2026;1:1", True),
         (
-            38763967,
+            36873252,
             "tier_corrected",
-            "Narrative review (provisional) → Case report / case series",
+            "Observational study (provisional) → Narrative review",
             True,
         ),
     ]

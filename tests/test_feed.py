@@ -36,8 +36,8 @@ def test_entries_carry_link_tier_and_the_hostile_title_as_plain_text(feed):
     hostile = by_link[f"https://pubmed.ncbi.nlm.nih.gov/{HOSTILE_PMID}/"]
     assert hostile.title == HOSTILE_TITLE
     assert hostile.title_detail.type == "text/plain"
-    assert hostile.tags[0].term == "case_report"
-    assert "Single case" in hostile.summary
+    assert hostile.tags[0].term == "rct"  # a copy of a real RCT (tests/digest_scenario.py)
+    assert "Participants: 408." in hostile.summary
 
 
 def test_a_retracted_study_says_so_and_the_retraction_has_its_own_entry(feed):

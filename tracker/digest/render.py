@@ -22,6 +22,11 @@ from jinja2 import (
     select_autoescape,
 )
 
+# The conclusion rules live with the other evidence rules; re-exported for view and feed.
+from tracker.classify.conclusions import conclusion_excerpt
+
+__all__ = ["conclusion_excerpt", "environment", "md", "short_authors", "yaml_str"]
+
 # What CommonMark, kramdown (Jekyll) and goldmark (Hugo) would read as syntax inside one
 # line of text, and nothing more: a full stop, a hyphen or a parenthesis stays as typed.
 _MD_INLINE = re.compile(
@@ -35,8 +40,6 @@ _MD_INLINE = re.compile(
 _MD_LEADING = re.compile(r"^(?:[#>]|[-+:](?=\s|$)|(\d+)(?=[.)](?:\s|$)))")
 _HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
-_CONCLUSION_LABEL = re.compile(r"conclusion|interpretation|implication", re.IGNORECASE)
 
 
 def md(value: object) -> str:
@@ -85,17 +88,7 @@ def short_authors(authors: list[dict[str, Any]], limit: int = 3) -> str:
     return ", ".join(names)
 
 
-def conclusion_excerpt(
-    sections: list[dict[str, Any]], abstract: str | None, sentences: int = 2
-) -> str:
-    """The CONCLUSIONS section of a structured abstract, else its last sentences."""
-    for section in reversed(sections):
-        label = f"{section.get('nlm_category') or ''} {section.get('label') or ''}"
-        if _CONCLUSION_LABEL.search(label):
-            return str(section["text"])
-    text = " ".join(str(s["text"]) for s in sections) if sections else abstract or ""
-    parts = [p for p in _SENTENCE_END.split(" ".join(text.split())) if p]
-    return " ".join(parts[-sentences:])
+
 
 
 def environment(template_dir: Path | None = None) -> Environment:

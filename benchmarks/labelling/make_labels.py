@@ -1,0 +1,177 @@
+"""Writes tests/data/classify/participants.json and conclusions.json from the hand labels below.
+
+The labels were decided by reading each abstract (title and full abstract text) in
+tests/data/pubmed-samples; this script only looks each record up, records its source file
+and split part (benchmarks/classify_split.py), and, for conclusions, copies the labelled
+text out of the abstract so nobody retypes it. Rules for the labels:
+
+- participants: the number of people the study itself enrolled or analysed (arms and
+  groups summed; randomised over screened; never a literature pool, animals, cells or
+  samples); null when the abstract gives no such total or the record is not a study of
+  people. A list means each value is right (enrolled and analysed both stated).
+- conclusions: the sentence(s) a reader should see as the study's conclusion, without
+  trial registration, funding, DOI/URL, citation or copyright lines. ("sec", LABEL): the
+  structured section printed with LABEL; ("from", TEXT): from TEXT to the end;
+  ("last", N): the last N sentences. `cut` ends the text before a junk line.
+
+    .venv/bin/python benchmarks/labelling/make_labels.py
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from classify_split import part, sample_records  # noqa: E402
+
+OUT = ROOT / "tests" / "data" / "classify"
+
+PARTICIPANTS: dict[int, int | list[int] | None] = {
+    23121403: 822, 20301295: None, 23657305: 115, 25364329: 1, 26568896: None,
+    31588070: None, 32292800: 31, 32437181: None, 32934823: None, 32935693: None,
+    33119379: None, 33474827: None, 33856845: None, 33967209: None, 34094707: None,
+    34334504: None, 34337106: 35, 34707797: None, 34751700: None, 34843274: None,
+    34995163: None, 35067114: None, 35123456: 38, 35354777: None, 35358095: None,
+    35485580: None, 35592492: 93, 35856662: None, 36096127: None, 36156117: None,
+    36176722: None, 36187464: None, 36318760: None, 36367692: None, 36727757: None,
+    36825522: None, 36873252: None, 36917814: None, 36987902: 101, 37008990: None,
+    37034148: None, 37065682: None, 37167981: None, 37424520: 103, 37552767: None,
+    37733615: 19, 37903272: None, 38147649: None, 38329942: 40, 38356364: None,
+    38534005: None, 38573673: None, 38661995: 3, 38704912: 140, 38747095: 17,
+    38763967: 1, 38851301: None, 38856741: 119, 38866711: None, 38873169: 111,
+    38878148: 73, 38909159: 11, 38958301: None, 39035045: 303, 39077977: 15,
+    39159658: None, 39337454: None, 39337530: None, 39364306: 25, 39479534: 215,
+    39626064: None, 28731372: 53, 20301577: None, 23435529: 408, 25760099: None,
+    26846451: 147, 31978945: None, 32887691: None, 39789012: 20, 29768149: [3849, 3836],
+    20439862: None, 30126453: None, 31482638: 48, 31967741: 10, 23388678: 59, 29279863: None,
+    26: 12, 33: None, 31418823: 378, 31418826: 12868, 31418828: None, 31418843: None,
+    31418848: None, 31418851: 377, 31418853: 228, 31418856: 46, 29355075: 119,
+    30073290: 200, 32048627: None, 32260179: None, 449742: 203, 31383387: 88, 31687927: 24,
+    29915538: None, 20301382: None, 21813367: 45276, 23878845: 30, 12209194: None,
+    11995694: None, 23625783: None, 11246142: None, 10388618: None, 1336490: None,
+    10536109: None, 9398495: None, 3206528: None, 3798454: None, 8817083: None,
+    7873979: None, 3709461: None, 12802597: None, 11940454: None, 10869467: None,
+    27454254: None, 21714771: None, 38430581: None, 12748680: None, 2917345: None,
+    10048354: None, 25802386: 35, 26788838: 162, 26747248: None, 26499806: None,
+    26298208: 179, 26561777: None, 26516810: 247, 26319299: 79, 26483051: 1163,
+    25971320: 23, 26791321: 252, 26783092: 500, 26449588: [24, 23], 26800311: 102,
+    26752547: 46, 26706911: 104, 26087143: 193, 26782644: None, 26695847: 6,
+    25988565: 34, 26802979: 101, 26765161: 106, 26413860: 2490, 26792260: 213,
+    26773040: None, 26740205: 30, 26497925: None, 25526916: 1, 26808675: 39,
+    26788853: None, 26753808: 293,
+    # Added later, TUNING records only (to widen the tuning set, no held-out record seen).
+    35095222: None, 39345789: None, 34567890: 53, 26789514: 36627, 26552013: 50,
+    26607414: None, 26807589: 273, 26796063: None, 26755683: 265, 26650729: None,
+    26273025: 2102, 26000815: None, 25891836: None, 26806876: None, 26733163: None,
+    26721912: 2488, 24906966: 1833, 30123504: None, 20230352: None,
+}  # fmt: skip
+
+_S, _F, _L = "sec", "from", "last"
+FUNDED, PSYC = "(Funded by", "(PsycInfo"
+CONCLUSIONS: dict[int, tuple[str, str | int, str | None]] = {
+    22351513: (_S, "CONCLUSION", None), 23121403: (_S, "CONCLUSIONS", FUNDED),
+    23657305: (_S, "CONCLUSION", None), 29226023: (_S, "CONCLUSIONS", None),
+    31588070: (_S, "CONCLUSIONS", None), 32525788: (_S, "CONCLUSION", None),
+    33474827: (_S, "CONCLUSIONS", None),
+    33856845: (_S, "CONCLUSIONS AND IMPLICATIONS FOR PRACTICE", PSYC),
+    33967209: (_S, "SUMMARY", None), 35123456: (_S, "CONCLUSIONS", None),
+    35573891: (_S, "CONCLUSION", None), 35592492: (_S, "CONCLUSION AND RECOMMENDATION", None),
+    35830032: (_S, "CONCLUSION", None), 36318760: (_S, "SUMMARY", None),
+    36644330: (_S, "CONCLUSION", None), 36727757: (_S, "SUMMARY", None),
+    36987902: (_S, "INTERPRETATION", None), 37822558: (_S, "CONCLUSION", None),
+    38704912: (_S, "DISCUSSION", None), 38747095: (_S, "CONCLUSION", None),
+    38801034: (_S, "CONCLUSION", None), 38909159: (_S, "CONCLUSION", None),
+    39077977: (_S, "CONCLUSION", None), 39345789: (_S, "DISCUSSION", None),
+    28731372: (_S, "CONCLUSION", None), 23435529: (_S, "CONCLUSION", None),
+    37456789: (_S, "CONCLUSIONS", None), 29768149: (_S, "CONCLUSIONS", FUNDED),
+    24694772: (_S, "DISCUSSION", None), 30126453: (_S, "CONCLUSIONS", None),
+    31482638: (_S, "CONCLUSION", None), 31967741: (_S, "INTERPRETATION", None),
+    23388678: (_S, "CONCLUSIONS", None), 31418823: (_S, "CONCLUSION", "J Am Geriatr Soc"),
+    31418826: (_S, "CONCLUSIONS", None), 31418849: (_S, "CONCLUSION", None),
+    31418850: (_S, "SIGNIFICANCE", None), 31418851: (_S, "SIGNIFICANCE", None),
+    31418853: (_S, "CONCLUSION", None), 31418855: (_S, "CONCLUSION", None),
+    31418856: (_S, "CONCLUSIONS", None), 30073290: (_S, "Conclusions and Relevance", None),
+    31400583: (_S, "CONCLUSION", None), 32048627: (_S, "Interpretation & conclusions", None),
+    31383387: (_S, "CONCLUSIONS", None), 21813367: (_S, "CONCLUSIONS", None),
+    23878845: (_S, "CONCLUSION", None), 16080930: (_S, "CONCLUSIONS", None),
+    38833407: (_S, "CONCLUSIONS", "https://doi"), 22588786: (_S, "CONCLUSION", None),
+    9207284: (_S, "CONCLUSIONS", None), 21616130: (_S, "CONCLUSION", None),
+    11581012: (_S, "CONCLUSIONS", None), 31262386: (_S, "CONCLUSION", None),
+    16855774: (_S, "CONCLUSION", None), 39180124: (_S, "CONCLUSION", None),
+    22333284: (_S, "CONCLUSION", None), 20123618: (_S, "CONCLUSION", None),
+    # Unstructured abstracts: an inline label, or the closing sentences.
+    24349601: (_L, 2, None), 25364329: (_F, "Spondylectomy that achieves", None),
+    26568896: (_L, 1, None), 32292800: (_L, 2, None), 32437181: (_L, 2, PSYC),
+    33119379: (_F, "The NSI has acceptable", PSYC), 34094707: (_F, "In conclusion, most", None),
+    34334504: (_L, 1, None), 34337106: (_L, 2, None), 34751700: (_L, 1, None),
+    34843274: (_L, 2, PSYC), 34995163: (_F, "In summary, sleep", None),
+    35067114: (_L, 2, None), 35095222: (_L, 1, None), 35358095: (_L, 1, None),
+    35485580: (_L, 2, None), 35856662: (_L, 1, None),
+    36096127: (_F, "This work represents an important first step", None),
+    36156117: (_L, 1, None), 36176722: (_L, 1, None), 36187464: (_L, 2, None),
+    36367692: (_L, 1, None), 36825522: (_L, 1, None), 36873252: (_L, 1, None),
+    36917814: (_L, 1, None), 37008990: (_L, 2, None), 37034148: (_L, 2, None),
+    37065682: (_L, 1, None), 37167981: (_F, "Theμ-XRF based method proposed", None),
+    37424520: (_L, 2, None), 37552767: (_L, 1, None), 37652022: (_L, 2, None),
+    37733615: (_L, 1, None), 37903272: (_L, 1, None), 38147649: (_L, 1, None),
+    38356364: (_L, 1, None), 38573673: (_L, 2, PSYC), 38661995: (_L, 1, None),
+    38763967: (_L, 1, None), 38851301: (_L, 1, None),
+    38856741: (_F, "Our results demonstrate that following radiation", None),
+    38866711: (_L, 1, None), 38873169: (_L, 2, None), 38878148: (_L, 2, None),
+    38958301: (_L, 1, None), 39035045: (_L, 2, None), 39159658: (_L, 1, None),
+    39337454: (_L, 2, None), 39337530: (_L, 1, None), 39364306: (_L, 1, None),
+    39479534: (_L, 2, None), 25760099: (_L, 2, None),
+    26846451: (_F, "Taken together, these data", None), 31978945: (_L, 2, FUNDED),
+    34567890: (_F, "Findings from this study highlight", None), 39789012: (_L, 2, None),
+    20439862: (_L, 1, None), 29279863: (_L, 2, None), 26: (_L, 2, None), 33: (_L, 2, None),
+    31418828: (_L, 1, None), 31418834: (_L, 1, None),
+}  # fmt: skip
+
+# Plain sentence ends for labelling only (the labelled texts were checked by eye).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+
+
+def _conclusion(article, how: tuple[str, str | int, str | None]) -> str:
+    kind, arg, cut = how
+    if kind == _S:
+        (text,) = [s.text for s in article.abstract_sections if s.label == arg]
+    else:
+        text = " ".join(article.abstract.split())
+        if cut:
+            text = text[: text.index(cut)].strip()
+        if kind == _F:
+            text = text[text.index(str(arg)) :]
+        else:
+            text = " ".join(_SENTENCE_END.split(text)[-int(arg) :])
+    text = " ".join(text.split())
+    if cut and cut in text:
+        text = text[: text.index(cut)].strip()
+    return text
+
+
+def main() -> None:
+    records = {a.pmid: (f, a) for f, a in sample_records()}
+    people = [
+        {"pmid": p, "file": records[p][0], "part": part(p), "participants": n}
+        for p, n in PARTICIPANTS.items()
+    ]
+    ends = [
+        {"pmid": p, "file": records[p][0], "part": part(p), "how": how[0],
+         "conclusion": _conclusion(records[p][1], how)}
+        for p, how in CONCLUSIONS.items()
+    ]  # fmt: skip
+    for name, rows in (("participants", people), ("conclusions", ends)):
+        rows.sort(key=lambda r: (r["part"], r["pmid"]))
+        (OUT / f"{name}.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+        counts = {k: sum(r["part"] == k for r in rows) for k in ("tuning", "heldout")}
+        print(name, len(rows), counts)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Participants: the total a study enrolled or analysed, or None rather than a wrong number.
+
+Sentences named crafted were written for the test in the words abstracts use; the rest
+are real abstracts from tests/data/pubmed-samples (TUNING part), whose labelled totals
+are in tests/data/classify/participants.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracker.classify import classify, participants
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ROOT / "tests" / "data" / "classify" / "participants.json"
+
+CRAFTED = [
+    # (crafted abstract, case report?, expected)
+    ("52 cases and 49 controls were enrolled.", False, 101),
+    ("Patients received baclofen (n = 7) or placebo (n = 7).", False, 14),
+    ("Between 2007 and 2011 six patients were treated with baclofen.", False, 6),
+    ("Restless legs affect 5 per 100,000 people each year.", False, None),
+    ("In 2019, 592 million people lived in the region.", False, None),
+    ("It is estimated that one in seven individuals is affected.", False, None),
+    ("Approximately one half of respondents agreed.", False, None),
+    ("Symptoms improved in 45% of the 30 patients enrolled.", False, 30),
+    ("We screened 254 patients; of these, 200 (78.7%) were enrolled.", False, 200),
+    ("Twenty-five women and fifteen healthy controls were recruited.", False, 40),
+    ("One hundred ninety-six patients received treatment.", False, 196),
+    ("Twenty-five studies with 1,925,964 patients were included.", False, None),
+    ("Forty rats received baclofen and 12 mice received saline.", False, None),
+    ("We report a 45-year-old woman with restless legs.", True, 1),
+    ("We report a 45-year-old woman with restless legs.", False, None),
+    ("Baclofen reduced symptoms.", False, None),
+]
+
+
+@pytest.mark.parametrize(("abstract", "case_report", "expected"), CRAFTED)
+def test_crafted_sentences_give_the_total_or_nothing(abstract, case_report, expected):
+    assert participants(abstract, case_report=case_report) == expected
+
+
+def test_animals_and_reviews_have_no_participants_and_single_case_is_a_case_report():
+    rats = "Forty rats were randomly assigned to baclofen or vehicle; 12 died."
+    assert (
+        classify("Baclofen in rats", rats, ["Journal Article"], ["Animals", "Rats"]).participants
+        is None
+    )
+    review = "We review 40 trials in 5,000 patients."
+    assert classify("Baclofen: a review", review, ["Review"], []).participants is None
+    one = "A 45-year-old woman developed restless legs."
+    assert classify("A case", one, ["Case Reports"], []).participants == 1
+    assert classify("A cohort", one, ["Journal Article"], ["Cohort Studies"]).participants is None
+
+
+def test_real_tuning_abstracts_give_their_labelled_totals():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from classify_split import sample_records
+
+    wanted = {  # pmid: what the abstract states (hand-labelled)
+        31482638: 48,  # Twenty four anovulatory women … compared to 24 control women
+        38878148: 73,  # 22 HFpEF, 17 HFmrEF and 15 HFrEF patients as well as 19 volunteers
+        26516810: 247,  # 126 participants … and 121 receiving
+        30073290: 200,  # approached 254; of these, 200 were enrolled
+        26695847: 6,  # "Between 2007 and 2011 six patients"
+        31418853: 228,  # "A total of 228 responses" (and "one half of respondents")
+        31967741: 10,  # eight (two … and six …) patients, and two age-matched controls
+        33856845: None,  # a systematic review's literature pool
+    }
+    labels = {r["pmid"]: r for r in json.loads(LABELS.read_text("utf-8"))}
+    got = {}
+    for _file, article in sample_records():
+        if article.pmid in wanted:
+            assert labels[article.pmid]["part"] == "tuning"
+            assert labels[article.pmid]["participants"] == wanted[article.pmid]
+            got[article.pmid] = classify(
+                article.title, article.abstract, ["Journal Article"], [], "Publisher"
+            ).participants
+    assert got == wanted

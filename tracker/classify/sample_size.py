@@ -1,0 +1,254 @@
+"""How many people a study enrolled or analysed, as its abstract states it, or None.
+
+Better nothing than wrong: the digest prints the number beside the tier, and "120
+participants" on a study of 12 misleads. So a count is taken only where a number sits
+right before a word for people ("52 cases", "twenty-five Black women", "n = 31"), and is
+refused when it is a year ("Between 2007 and 2011 six patients"), a rate ("per
+100,000"), a percentage, a population ("592 million people"), a proportion ("one in
+seven", "one half of respondents") or a subset ("14 of 17 infants"). Counts stated
+together in one sentence that says who was studied are summed ("52 cases and 49
+controls were enrolled" → 101; "vitamin D (n = 30) or placebo (n = 23)" → 53).
+Sentences about screening, invitations or the literature ("25 studies with 1,925,964
+patients") are skipped. Where the abstract says who was enrolled, randomised, included
+or analysed, that number wins over the others; else the largest count of people stated
+in a sentence about the study's own sample.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.classify.conclusions import split_sentences
+from tracker.classify.numbers import NUMBER, number_value
+
+_PEOPLE_NOUNS = (
+    r"patients|participants|subjects|individuals|adults|children|women|men|males|females"
+    r"|volunteers|people|persons|outpatients|inpatients|cases|controls|veterans|residents"
+    r"|respondents|infants|neonates|newborns|adolescents|youths|students|pregnancies|mothers"
+    r"|survivors|athletes|recipients|workers|nurses|physicians|clinicians|users|smokers"
+    r"|employees|caregivers|families|twins|pairs|community-ambulators|responses|donors"
+    r"|boys|girls|elderly|healthy controls|pregnant|non-pregnant"
+)
+# Up to four words between the number and the noun ("63 ALD patients", "24 healthy and
+# asthmatic human volunteers"), none of them a number or a unit.
+_AFTER = re.compile(
+    r"\s*(?:\(\s*[^)]{0,40}\)\s*)?(?:(?!(?:and|or|of|in|per|to|mg|kg|years?|months?|weeks?|days?"
+    r"|hours?|times|million|billion|thousand|percent)\b)[a-z][a-z0-9/+-]*,?\s+){0,4}?"
+    rf"(?:{_PEOPLE_NOUNS})\b"
+)
+_N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b(?!\.\d)")
+# After a number: it is not a head count.
+_NOT_A_COUNT_AFTER = re.compile(
+    r"\s*(%|percent|per\b|‰|[.,]\d|million|billion|thousand|in \d|in (one|two|three|four|five|"
+    r"six|seven|eight|nine|ten)\b|(st|nd|rd|th)\b|-?(year|month|week|day|hour)|of\s|out of\s"
+    r"|half|third|quarter|fifth|times|-fold|fold)"
+)
+# Before a number: a rate, a proportion, a date, a measurement.
+_NOT_A_COUNT_BEFORE = re.compile(
+    r"(\bper|\bevery|\bsince|\bbetween|\buntil|\bthrough|\byears?|\baged?|\bages|\bage of"
+    r"|\bof age|\bmean|\bmedian|\baverage|\bscore|\bp|\bday|\bweek|\bmonth|\bgrade|\bstage"
+    r"|\btype|\bphase|\bversion|\bfigure|\btable|\bcd|[<>≤≥=±~×])\s*$"
+)
+# A sentence counting the literature ("25 studies with 1,925,964 patients") is skipped.
+_LITERATURE = re.compile(
+    rf"(?:{NUMBER.pattern}) (randomi[sz]ed |controlled |clinical |published |original |eligible |"
+    r"relevant |observational )*(studies|trials|articles|reports|publications|papers|rcts"
+    r"|datasets|meta-analyses|reviews)\b|\b(included|identified|retrieved) (\w+ ){0,3}"
+    r"(studies|trials|articles|publications)\b"
+)
+# A sentence about a population is skipped unless it says whom the study enrolled.
+_POPULATION = re.compile(
+    r"\b(estimated|prevalence|worldwide|nationwide|globally|each year|annually|every year"
+    r"|per year|population of|in the (us|uk|united states|world)|burden)\b"
+)
+# A number right after these is the pool the sample was drawn from, not the sample.
+_SCREENED_BEFORE = re.compile(
+    r"\b(screened|approached|invited|contacted|assessed for eligibility|identified|eligible)"
+    r"\s+(a total of\s+)?$"
+)
+_LEFT_OUT_AFTER = re.compile(
+    r"[^.;]{0,60}?\b(refused|declined|excluded|withdrew|dropped out|were lost|lost to|"
+    r"did not|were ineligible|disqualified|not eligible|died)\b"
+)
+# "200 (78.7%) were enrolled", "3849 patients underwent randomization".
+_ENROLLED_AFTER = re.compile(
+    r"\s*(\([^)]{0,40}\)\s*)?(\w+[ -]){0,4}?(were|was|had been|have been)?\s*"
+    r"(enrolled|included|randomi[sz]ed|recruited|analy[sz]ed|studied|evaluated|participated"
+    r"|underwent randomi[sz]ation|took part|completed the study)\b"
+)
+_ENROLLED_BEFORE = re.compile(
+    r"\b(enrolled|included|randomi[sz]ed|recruited|randomly assigned|randomly allocated"
+    r"|studied|analy[sz]ed|examined|evaluated|cohort of"
+    r"|sample of|study of|data (from|on|of)|charts of|records of|consisted of|comprised"
+    r"|comprising|involving|participants:|patients:|subjects:|included were)"
+    r"\s+(a total of\s+|the\s+|all\s+)?$"
+)
+_SUBSET_BEFORE = re.compile(
+    r"\b(of (these|them|those|whom|which|the)|among (these|them|those)|the latter|the former)"
+    r"[\s,]*$"
+)
+# Group sizes stated together: "22 HFpEF, 17 HFmrEF and 15 HFrEF patients as well as 19…".
+_GROUP_GAP = re.compile(
+    r"^[^%;]{0,90}?(\band\b|\bor\b|,|\bversus\b|\bvs\b\.?|\bas well as\b|\bplus\b"
+    r"|\bcompared (to|with)\b)[^%;]{0,25}$"
+)
+_NOT_A_GROUP = re.compile(
+    r"\b(who|whom|which|latter|former|these|those|among|including|but|while|whereas|were"
+    r"|was|underwent|received|had|have|has|are|is|did|completed|showed|developed)\b"
+)
+_JOINED_AFTER = re.compile(r"\s+[a-z][\w-]*(\s[a-z][\w-]*)?\s*(,|\band\b|\bor\b|\bversus\b)")
+# A bare number joined to a head count: "126 participants initiating AC and 121 receiving".
+_JOINED_BEFORE = re.compile(
+    r"(\band|\bor|,|\bversus|\bvs\.?|\bas well as|\bcompared (to|with))\s*$"
+)
+_SINGLE = re.compile(
+    r"\b(a|an)\s+(\d+|[a-z]+-?)\s*-?\s*(year|month|week|day)s?-old\b"
+    r"|\bwe (report|describe|present) (the )?(a |an )?(case|patient)\b"
+    r"|\b(a|an|one) ([a-z-]+ ){0,3}(man|woman|boy|girl|patient|infant|child|neonate|recipient"
+    r"|male|female|gentleman|lady)\b"
+)
+
+
+# "n =" counts people unless it follows a word for things.
+_THINGS_BEFORE = re.compile(
+    r"\b(samples?|specimens?|tissues?|cells?|biopsies|biopsy|teeth|tooth|eyes?|lesions?|tumou?rs?"
+    r"|sites?|images?|scans?|vertebrae|segments?|sequences?|strains?|isolates?|animals|rats|mice"
+    r"|plants?|genes?|variants?|studies|trials|articles|hospitals|clinics|centres|centers)\b"
+)
+_PEOPLE_BEFORE = re.compile(rf"\b({_PEOPLE_NOUNS})\b")
+
+
+@dataclass(frozen=True)
+class _Count:
+    value: int
+    start: int
+    end: int
+    people: bool  # a word for people follows (or "n =" precedes)
+    enrolled: bool  # said to be enrolled, randomised, included or analysed
+
+
+def participants(abstract: str | None, case_report: bool = False) -> int | None:
+    """The total a study enrolled or analysed, or None. `case_report`: the study is a
+    case report, so a lone patient ("a 58-year-old woman") counts as one."""
+    if not abstract:
+        return None
+    counts: list[_Count] = []
+    for sentence in split_sentences(" ".join(abstract.split())):
+        sentence = sentence.lower()
+        if NUMBER.search(sentence):  # most sentences state no number at all
+            counts += _sentence_counts(sentence)
+    enrolled = [c.value for c in counts if c.enrolled]
+    if enrolled:
+        return max(enrolled)
+    if counts:
+        return max(c.value for c in counts)
+    if case_report and _SINGLE.search(abstract.lower()):
+        return 1
+    return None
+
+
+def _sentence_counts(text: str) -> list[_Count]:
+    """The head counts one sentence states, and the sum of group sizes stated together."""
+    if _LITERATURE.search(text):
+        return []
+    text = _blank_breakdowns(text)
+    numbers = [c for c in _numbers(text) if 0 < c.value < 5_000_000]
+    found = [c for c in numbers if c.people or c.enrolled]
+    if not found:
+        return []
+    if _POPULATION.search(text) and not any(c.enrolled for c in found):
+        return []
+    if found and "%" not in text:
+        found += _group_sums(numbers, text)
+    return found
+
+
+def _blank_breakdowns(text: str) -> str:
+    """ "eight (two transplanted and six nontransplanted) patients": a parenthesis right
+    after a number splits a count already given; its numbers are blanked (positions kept)."""
+    for match in NUMBER.finditer(text):
+        paren = re.match(r"(\s+[a-z][\w-]*){0,3}?\s*\([^()]*\d[^()]{0,200}\)", text[match.end() :])
+        if paren:
+            start, end = match.end() + paren.group(0).index("("), match.end() + paren.end()
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _numbers(text: str) -> list[_Count]:
+    """Numbers that are head counts, or may be (a bare group size after "and")."""
+    out = []
+    for match in NUMBER.finditer(text):
+        people = _AFTER.match(text, match.end()) is not None
+        enrolled = _is_enrolled(text, match, people)
+        if not (people or enrolled or _joined(text, match)):
+            continue  # cheap tests first: most numbers are doses, years, statistics
+        value = number_value(match.group(0))
+        if value is not None and not _refused(text, match, value):
+            out.append(_Count(value, match.start(), match.end(), people, enrolled))
+    if "=" in text:
+        for match in _N_EQUALS.finditer(text):
+            before = text[max(0, match.start() - 40) : match.start()]
+            if _THINGS_BEFORE.search(before) and not _PEOPLE_BEFORE.search(before):
+                continue  # "samples (n = 10)", "vertebrae (n = 119)": not people
+            if not _NOT_A_COUNT_AFTER.match(text, match.end()):
+                value = int(match.group(1).replace(",", ""))
+                out.append(_Count(value, match.start(), match.end(), True, False))
+    return sorted(out, key=lambda c: c.start)
+
+
+def _joined(text: str, match: re.Match[str]) -> bool:
+    return bool(
+        _JOINED_BEFORE.search(text, max(0, match.start() - 16), match.start())
+        or _JOINED_AFTER.match(text, match.end())
+    )
+
+
+def _is_enrolled(text: str, match: re.Match[str], people: bool) -> bool:
+    """ "200 (78.7%) were enrolled"; "we enrolled 52 patients" (the noun is needed here:
+    "comprising three strands" is not a sample)."""
+    if _ENROLLED_AFTER.match(text, match.end()):
+        return True
+    return (
+        people
+        and _ENROLLED_BEFORE.search(text, max(0, match.start() - 30), match.start()) is not None
+    )
+
+
+def _refused(text: str, match: re.Match[str], value: int) -> bool:
+    before = text[max(0, match.start() - 30) : match.start()]
+    if _NOT_A_COUNT_AFTER.match(text, match.end()) or _NOT_A_COUNT_BEFORE.search(before):
+        return True
+    if 1900 <= value <= 2100 and "," not in match.group(0):
+        return True  # a year
+    if match.start() > 0 and text[match.start() - 1] in ".-/:":
+        return True  # a decimal, a range, a ratio
+    if _ENROLLED_AFTER.match(text, match.end()):
+        return False  # "of these, 200 (78.7%) were enrolled because 23 refused"
+    if _SCREENED_BEFORE.search(before) or _LEFT_OUT_AFTER.match(text, match.end()):
+        return True
+    return _SUBSET_BEFORE.search(before) is not None
+
+
+def _group_sums(numbers: list[_Count], text: str) -> list[_Count]:
+    """Runs of counts joined by "and", "or", commas, "versus" or "as well as", at least
+    one of them followed by a word for people, add up: "52 cases and 49 controls"."""
+    members = numbers  # only head counts and joined numbers were kept
+    sums = []
+    run = members[:1]
+    for previous, current in zip(members, members[1:], strict=False):
+        gap = " ".join(text[previous.end : current.start].split())
+        if _GROUP_GAP.match(gap) and not _NOT_A_GROUP.search(gap) and not gap.endswith(" of"):
+            run.append(current)
+            continue
+        sums += _run_sum(run)
+        run = [current]
+    sums += _run_sum(run)
+    return sums
+
+
+def _run_sum(run: list[_Count]) -> list[_Count]:
+    if len(run) < 2 or not any(c.people for c in run):
+        return []
+    enrolled = any(c.enrolled for c in run)
+    return [_Count(sum(c.value for c in run), run[0].start, run[-1].end, True, enrolled)]
