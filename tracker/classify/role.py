@@ -40,9 +40,9 @@ from tracker.models import MeshHeading
 
 ROLES: tuple[str, ...] = ("treatment", "harm", "other")
 ROLE_LABELS: dict[str, str] = {
-    "treatment": "Drug studied as treatment",
-    "harm": "Safety signal: drug suspected of causing or worsening",
-    "other": "Drug not studied for the condition",
+    "treatment": "Treatment study",
+    "harm": "Safety signal",
+    "other": "Other role",
 }
 
 

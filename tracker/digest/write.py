@@ -32,8 +32,10 @@ from tracker.digest.export import write_export
 from tracker.digest.feed import write_feed
 from tracker.digest.render import environment
 from tracker.digest.view import (
-    group_by_tier,
+    is_evidence,
+    listing_order,
     noteworthy,
+    role_sections,
     strongest_first,
     study_view,
     summary,
@@ -166,16 +168,18 @@ def _context(
 ) -> dict[str, Any]:
     """Everything the templates (and the JSON file) need."""
     concepts = search_concepts(search.term)
-    ordered = strongest_first(rows)
+    ordered = listing_order(rows)
     limit = clamp_limit(options.limit)
     listed, rest = ordered[:limit], ordered[limit:]
     authors = store.authors_by_pmid(db, [r["pmid"] for r in listed])
     studies = [study_view(r, authors[r["pmid"]], concepts) for r in listed]
-    new_counts = Counter(r.get("evidence_tier") or "other" for r in rows)
+    new_counts = Counter(r.get("evidence_tier") or "other" for r in rows if is_evidence(r))
+    roles = Counter(r["drug_role"] for r in rows if r.get("drug_role"))
     rest_counts = Counter(r.get("evidence_tier") or "other" for r in rest)
     changes = noteworthy(change_rows)
     previous = stored.previous_digest_date(db, search.name)
     held = stored.tier_counts(db, search.name)
+    held_roles = stored.role_counts(db, search.name)
     years = stored.year_counts(db, search.name)
     return {
         "title": search.title,
@@ -184,10 +188,15 @@ def _context(
         "date": today.isoformat(),
         "previous": previous,
         "since": options.since.isoformat() if options.since else None,
-        "summary": summary(dict(new_counts), changes, previous if not options.since else None),
+        "summary": summary(
+            dict(new_counts),
+            changes,
+            previous if not options.since else None,
+            dict(roles) if roles or held_roles else None,
+        ),
         "total_new": len(rows),
         "studies": studies,
-        "groups": group_by_tier(studies),
+        **role_sections(studies),
         "limit": limit,
         "rest": len(rest),
         "rest_by_tier": [
@@ -200,6 +209,7 @@ def _context(
             {"tier": t, "label": label, "count": held.get(t, 0)} for t, label in TIER_LABELS.items()
         ],
         "held_total": sum(held.values()),
+        "held_roles": held_roles,
         "years": years,
         "chart_svg": chart_svg(years),
         "chart_png": paths["png"].name if years else None,
@@ -244,9 +254,10 @@ def _json_document(
         "since": context["since"],
         "previous": context["previous"],
         "summary": context["summary"],
-        "studies": [study_view(r, authors[r["pmid"]], concepts) for r in strongest_first(rows)],
+        "studies": [study_view(r, authors[r["pmid"]], concepts) for r in listing_order(rows)],
         "changes": context["changes"],
         "held_by_tier": {h["tier"]: h["count"] for h in context["held"]},
+        "held_by_drug_role": context["held_roles"],
         "studies_per_year": {str(y): n for y, n in sorted(context["years"].items())},
     }
     # Compact: json.dumps with an indent runs the pure-Python encoder, ~6x slower for
