@@ -32,7 +32,7 @@ _GENERIC_RELATION_LABELS = {
 # against unicodedata.
 DASHES = (
     "\u00ad\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e17\u2e1a"
-    "\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d"
+    "\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
 )
 _DASH_TABLE = str.maketrans(dict.fromkeys(DASHES, "-"))
 

@@ -58,6 +58,7 @@ class DrugRole:
 
 _HARM_QUALIFIERS = ("adverse effects", "poisoning", "toxicity")
 _TREATED_QUALIFIERS = ("drug therapy", "prevention & control", "therapy")
+_MECHANISM_QUALIFIERS = ("pharmacology", "pharmacokinetics", "metabolism")
 _WITHDRAWAL = "substance withdrawal syndrome"
 
 
@@ -137,6 +138,9 @@ def indexed_role(drug: SearchBlock, condition: SearchBlock, mesh: Iterable[Any])
     if ix.condition and (treated or used):
         shown = _mesh(ix.condition, treated) if treated else f"{ix.drug}/therapeutic use"
         return role("treatment", shown)
+    if ix.condition and ix.drug_qualifiers & set(_MECHANISM_QUALIFIERS):
+        # Indexed for how the drug acts, not for a use: a mechanism study or review.
+        return role("other", _mesh(ix.drug, ix.drug_qualifiers & set(_MECHANISM_QUALIFIERS)))
     return None
 
 
