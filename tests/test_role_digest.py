@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -22,6 +23,7 @@ from tracker.digest.write import write_digest
 from tracker.ingest.sync import run_search
 from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
+from tracker.research.api import open_collection
 from tracker.searches.saved import read_saved_search
 
 REPO = Path(__file__).resolve().parent.parent
@@ -210,3 +212,43 @@ def test_m004_backfills_the_role_of_stored_memberships(weeks, tmp_path):
         (None,)
     ]
     migrated.close()
+
+
+def db_path(db) -> Path:
+    return Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+
+
+def test_find_role_keeps_the_studies_of_that_role(weeks, tmp_path):
+    db, _ = weeks
+    args = ("--db", str(db_path(db)), "--json", "find", "baclofen", "--search", "baclofen-rls")
+    proc = tracker(*args, "--role", "harm", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    found = {(r["pmid"], r["drug_role"]) for r in json.loads(proc.stdout)["articles"]}
+    assert found == {(99100002, "harm"), (99100003, "harm"), (99100004, "harm")}
+    anywhere = tracker("--db", str(db_path(db)), "--json", "find", "baclofen", "--role", "other",
+                       cwd=tmp_path)  # fmt: skip
+    assert [r["pmid"] for r in json.loads(anywhere.stdout)["articles"]] == [99100005]
+
+
+def test_exports_and_the_api_carry_the_role(weeks, tmp_path):
+    db, _ = weeks
+    path = db_path(db)
+    out = tmp_path / "roles.csv"
+    proc = tracker("--db", str(path), "export", "baclofen-rls", "--format", "csv", "--out",
+                   str(out), cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {int(r["pmid"]): (r["drug_role"], r["drug_role_reason"]) for r in rows} == {
+        99100001: ("treatment", "title: baclofen for restless legs syndrome"),
+        99100002: ("harm", "MeSH: Restless Legs Syndrome/chemically induced; "
+                   "Baclofen/adverse effects"),
+        99100003: ("harm", "title: baclofen withdrawal"),
+        99100004: ("harm", "abstract: restless legs syndrome among adverse events"),
+        99100005: ("other", "MeSH: Baclofen/pharmacology"),
+    }  # fmt: skip
+    ris = tracker("--db", str(path), "export", "baclofen-rls", "--format", "ris", cwd=tmp_path)
+    assert "N1  - Drug role: harm (title: baclofen withdrawal)" in ris.stdout
+    with open_collection(path) as collection:
+        harms = collection.articles(search="baclofen-rls", role="harm")
+        assert sorted(harms.index) == [99100002, 99100003, 99100004]
+        assert set(harms["drug_role_source"]) == {"indexing", "text"}
