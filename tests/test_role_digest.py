@@ -252,3 +252,35 @@ def test_exports_and_the_api_carry_the_role(weeks, tmp_path):
         harms = collection.articles(search="baclofen-rls", role="harm")
         assert sorted(harms.index) == [99100002, 99100003, 99100004]
         assert set(harms["drug_role_source"]) == {"indexing", "text"}
+
+
+def test_an_edited_term_recomputes_the_roles_with_its_words(tmp_path):
+    """Edited to drop XP19986, the term no longer names the drug the way the trial's
+    title does (CRAFTED: the treatment trial with the code name in its title): the role
+    is decided again with the words the term has now, from the abstract."""
+    trial = (CRAFTED / "crafted__baclofen-rls-treatment.xml").read_text(encoding="utf-8")
+    trial = trial.replace("Baclofen for restless", "XP19986 for restless")
+    trial = trial.replace("randomised to baclofen", "randomised to XP19986")  # CRAFTED
+    without_code = SavedSearch(
+        name=SEARCH.name, title=SEARCH.title, term=SEARCH.term.replace(" OR XP19986[tiab]", "")
+    )
+    db = store.connect(tmp_path / "tracker.db")
+    with LocalEutils([]) as server, fast_client(server) as client:
+        server.add_record(trial.encode("utf-8"), crdt=WEEK1)
+        assert run_search(db, client, SEARCH, today=WEEK1).status == "ok"
+        store_role = "SELECT drug_role, drug_role_reason FROM query_articles WHERE pmid = 99100001"
+        assert db.conn.execute(store_role).fetchone() == (
+            "treatment",
+            "title: xp19986 for restless legs syndrome",
+        )
+        with store.write_transaction(db):
+            store.register_search(db, without_code)
+        assert db.conn.execute(
+            "SELECT rules_version FROM query_articles WHERE pmid = 99100001"
+        ).fetchone() == (None,)
+        assert run_search(db, client, without_code, today=WEEK2).status == "ok"
+        assert db.conn.execute(store_role).fetchone() == (
+            "treatment",
+            "abstract: baclofen reduced the international rls",
+        )
+    db.close()

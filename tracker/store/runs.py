@@ -16,7 +16,14 @@ ROLE_SELECT = "q.drug_role, q.drug_role_reason, q.drug_role_source, q.drug_role_
 
 
 def register_search(db: Database, search: SavedSearch) -> None:
-    """Create or refresh the `searches` row; the watermark columns are left alone."""
+    """Create or refresh the `searches` row; the watermark columns are left alone.
+    An edited term names other words for the drug and the condition: the stored drug
+    roles of the search's studies are marked for recomputing (tracker.ingest.rules)."""
+    db.conn.execute(
+        "UPDATE query_articles SET rules_version = NULL WHERE search = ? AND EXISTS "
+        "(SELECT 1 FROM searches WHERE name = ? AND term IS NOT ?)",
+        (search.name, search.name, search.term),
+    )
     db.conn.execute(
         "INSERT INTO searches (name, title, term, schedule, since) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET title=excluded.title, term=excluded.term, "
