@@ -17,13 +17,17 @@ run looked at the misses (an indexed trial reporting adverse effects is treatmen
 29768149; a hyphenated combination "budesonide-formoterol … in asthma"), so these records
 are not an unseen test of the rules. Results: benchmarks/ROLE.md.
 
-    .venv/bin/python benchmarks/role_agreement.py [--markdown]
+    .venv/bin/python benchmarks/role_agreement.py [--markdown] [--timing]
+
+`--timing` also times tracker.classify.role.drug_role for the shipped baclofen × restless
+legs search over every sample record (what a run pays per new study of a pair search).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -77,13 +81,35 @@ def cases(articles: list[Article]) -> list[Case]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="a table for ROLE.md")
+    parser.add_argument("--timing", action="store_true", help="time drug_role per record")
     args = parser.parse_args()
-    found = cases(sample_articles())
+    articles = sample_articles()
+    if args.timing:
+        timing(articles)
+    found = cases(articles)
     records = len({c[0] for c in found})
     print(f"{len(found)} drug × condition pairs from {records} indexed real records")
     report("every pair", found, args.markdown)
     report("pairs whose drug and condition are both named in title or abstract",
            [c for c in found if c[6]], args.markdown)  # fmt: skip
+
+
+def timing(articles: list[Article], rounds: int = 5) -> None:
+    from tracker.classify.role import drug_role
+    from tracker.searches.saved import read_saved_search
+
+    term = read_saved_search(ROOT / "queries" / "baclofen-rls.toml")[0].term
+    pair = drug_and_condition(term)
+    assert pair is not None
+    drug_role(pair, "warm-up", None, [])
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for a in articles:
+            drug_role(pair, a.title, a.abstract, a.mesh_headings)
+        best = min(best, time.perf_counter() - start)
+    print(f"drug_role, baclofen-rls: {best / len(articles) * 1000:.3f} ms a record "
+          f"(best of {rounds} rounds over {len(articles)} records)\n")  # fmt: skip
 
 
 def report(title: str, found: list[Case], markdown: bool) -> None:
