@@ -170,79 +170,48 @@ class _Rule:
     pattern: re.Pattern[str]
 
 
+_HARM_WORDS = (r"(?:withdrawal|discontinuation|cessation|overdose|overdosage|intoxication"
+               r"|toxicity|poisoning|abuse|misuse)")  # fmt: skip
+_TREAT_VERBS = (r"(?:improved|reduced|relieved|alleviated|suppressed|abolished|decreased"
+                r"|resolved|eliminated|ameliorated|treats?|treated|controlled)")  # fmt: skip
+_PREPS = (r"(?:for|in|on|against|to treat|to prevent|in the (?:treatment|management|"
+          r"prevention) of|as (?:a )?(?:treatment|therapy) (?:for|of|in)|therapy (?:for|of|in)"
+          r"|treatment (?:for|of|in))")  # fmt: skip
+_CAUSE = (r"(?:induced|caused|provoked|triggered|precipitated|exacerbated|worsened"
+          r"|aggravated|unmasked)")  # fmt: skip
+_TREATED = (r"(?:treated|managed|responded|responding|responsive|improved|resolved|remitted"
+            r"|disappeared|relieved|controlled)")  # fmt: skip
+# (role, name, pattern), harm first; <D> and <C> stand for the drug's and the
+# condition's alternations, filled in per saved search by _rules.
+_RULE_TABLE: tuple[tuple[str, str, str], ...] = (
+    # D-induced, D-associated, D-related (hyphen or space): the drug as cause.
+    ("harm", "drug-induced", r"<D>[\s-]+(?:induced|associated|related|emergent)\b"),
+    ("harm", "withdrawal", rf"<D>\s+{_HARM_WORDS}\b"),
+    ("harm", "withdrawal", rf"\b{_HARM_WORDS}\s+(?:of|from|to|with)\s+(?:\w+\s+){{0,2}}?<D>"),
+    ("harm", "pump failure", r"<D>[^.;]{0,60}\bpump\s+(?:failure|malfunction|dysfunction"
+                             r"|catheter)|\bpump\s+(?:failure|malfunction)[^.;]{0,60}<D>"),
+    ("harm", "drug as cause", rf"<C>[^.;]{{0,40}}\b{_CAUSE}\s+by\s+{_GAP}<D>"),
+    ("harm", "drug as cause", r"<D>[^.;]{0,30}\b(?:caused|induced|provoked|triggered|worsened"
+                              rf"|exacerbated)\s+{_GAP}<C>"),
+    ("harm", "among adverse events", rf"\b{_AE}\b[^.;]{{0,60}}?\b{_LISTING}\s[^.;]{{0,100}}?<C>"),
+    ("treatment", "drug for the condition", rf"<D>[\s-]+{_GAP}{_PREPS}\s+{_GAP}<C>"),
+    ("treatment", "drug relieved the condition", rf"<D>[^.;]{{0,60}}\b{_TREAT_VERBS}\s+{_GAP}<C>"),
+    ("treatment", "condition treated with the drug",
+     rf"<C>[^.;]{{0,60}}\b{_TREATED}\s+(?:with|to|after|on|following|by)\s+{_GAP}<D>"),
+    ("treatment", "treatment of the condition with the drug",
+     rf"\b(?:treatment|management|therapy|prevention)\s+of\s+{_GAP}<C>[^.;]{{0,40}}?"
+     rf"\b(?:with|using|by)\s+{_GAP}<D>"),
+    ("treatment", "efficacy of the drug",
+     rf"\b(?:efficacy|effectiveness)\s+of\s+{_GAP}<D>[^.;]{{0,40}}<C>"),
+)  # fmt: skip
+
+
 @lru_cache(maxsize=64)
 def _rules(d: str, c: str) -> tuple[_Rule, ...]:
-    """The text rules for one pair, harm first. `d` and `c` are the drug's and the
-    condition's alternations; D and C below stand for them."""
-    harm_words = (r"(?:withdrawal|discontinuation|cessation|overdose|overdosage|intoxication"
-                  r"|toxicity|poisoning|abuse|misuse)")  # fmt: skip
-    treat_verbs = (r"(?:improved|reduced|relieved|alleviated|suppressed|abolished|decreased"
-                   r"|resolved|eliminated|ameliorated|treats?|treated|controlled)")  # fmt: skip
-    preps = (r"(?:for|in|on|against|to treat|to prevent|in the (?:treatment|management|"
-             r"prevention) of|as (?:a )?(?:treatment|therapy) (?:for|of|in)|therapy (?:for|of|in)"
-             r"|treatment (?:for|of|in))")  # fmt: skip
-    cause = (r"(?:induced|caused|provoked|triggered|precipitated|exacerbated|worsened"
-             r"|aggravated|unmasked)")  # fmt: skip
-    rx = re.compile
-    return (
-        # D-induced, D-associated, D-related (hyphen or space): the drug as cause.
-        _Rule("harm", "drug-induced", rx(rf"{d}[\s-]+(?:induced|associated|related|emergent)\b")),
-        _Rule("harm", "withdrawal", rx(rf"{d}\s+{harm_words}\b")),
-        _Rule(
-            "harm",
-            "withdrawal",
-            rx(rf"\b{harm_words}\s+(?:of|from|to|with)\s+(?:\w+\s+){{0,2}}?{d}"),
-        ),
-        _Rule(
-            "harm",
-            "pump failure",
-            rx(
-                rf"{d}[^.;]{{0,60}}\bpump\s+(?:failure|malfunction|dysfunction|catheter)"
-                rf"|\bpump\s+(?:failure|malfunction)[^.;]{{0,60}}{d}"
-            ),
-        ),
-        _Rule("harm", "drug as cause", rx(rf"{c}[^.;]{{0,40}}\b{cause}\s+by\s+{_GAP}{d}")),
-        _Rule(
-            "harm",
-            "drug as cause",
-            rx(
-                rf"{d}[^.;]{{0,30}}\b(?:caused|induced|provoked|"
-                rf"triggered|worsened|exacerbated)\s+{_GAP}{c}"
-            ),
-        ),
-        _Rule(
-            "harm",
-            "among adverse events",
-            rx(rf"\b{_AE}\b[^.;]{{0,60}}?\b{_LISTING}\s[^.;]{{0,100}}?{c}"),
-        ),
-        _Rule("treatment", "drug for the condition", rx(rf"{d}[\s-]+{_GAP}{preps}\s+{_GAP}{c}")),
-        _Rule(
-            "treatment",
-            "drug relieved the condition",
-            rx(rf"{d}[^.;]{{0,60}}\b{treat_verbs}\s+{_GAP}{c}"),
-        ),
-        _Rule(
-            "treatment",
-            "condition treated with the drug",
-            rx(
-                rf"{c}[^.;]{{0,60}}\b(?:treated|managed|responded|responding|responsive|improved"
-                rf"|resolved|remitted|disappeared|relieved|controlled)\s+(?:with|to|after|on|"
-                rf"following|by)\s+{_GAP}{d}"
-            ),
-        ),
-        _Rule(
-            "treatment",
-            "treatment of the condition with the drug",
-            rx(
-                rf"\b(?:treatment|management|therapy|prevention)\s+of\s+{_GAP}{c}[^.;]{{0,40}}?"
-                rf"\b(?:with|using|by)\s+{_GAP}{d}"
-            ),
-        ),
-        _Rule(
-            "treatment",
-            "efficacy of the drug",
-            rx(rf"\b(?:efficacy|effectiveness)\s+of\s+{_GAP}{d}[^.;]{{0,40}}{c}"),
-        ),
+    """The text rules for one pair: `d` and `c` are its drug's and condition's alternations."""
+    return tuple(
+        _Rule(role, name, re.compile(pattern.replace("<D>", d).replace("<C>", c)))
+        for role, name, pattern in _RULE_TABLE
     )
 
 
