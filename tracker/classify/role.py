@@ -348,9 +348,23 @@ def drug_role(
     """Indexing first; text when indexing does not decide it (not indexed yet, or the
     condition is not among the record's headings)."""
     drug, condition = pair
-    return indexed_role(drug, condition, mesh_headings) or text_role(
-        drug, condition, title, abstract
-    )
+    mesh = list(mesh_headings)
+    found = indexed_role(drug, condition, mesh) or text_role(drug, condition, title, abstract)
+    return found if found.certain else (_another_use(drug, condition, mesh) or found)
+
+
+def _another_use(drug: SearchBlock, condition: SearchBlock, mesh: list[Any]) -> DrugRole | None:
+    """Indexed for the drug's use in another condition, and nothing ties it to the
+    search's condition: `MeSH: Baclofen/therapeutic use; Alcoholism/drug therapy`."""
+    ix = _indexed(drug, condition, mesh)
+    if ix.drug is None or ix.condition is not None or "therapeutic use" not in ix.drug_qualifiers:
+        return None
+    for descriptor, qualifiers in _headings(mesh):
+        treated = sorted(set(qualifiers) & set(_TREATED_QUALIFIERS))
+        if treated and descriptor != ix.drug:
+            reason = f"MeSH: {ix.drug}/therapeutic use; {descriptor}/{treated[0]}"
+            return DrugRole("other", reason, "indexing")
+    return None
 
 
 def drug_role_of_row(pair: tuple[SearchBlock, SearchBlock], row: Mapping[str, Any]) -> DrugRole:
