@@ -104,3 +104,16 @@ def test_the_wrapped_term_is_the_same_term():
 def test_pair_names_are_valid_saved_search_names():
     assert pair_name("Baclofen", "Restless Legs Syndrome") == "baclofen-restless-legs-syndrome"
     assert pair_name("L-DOPA", "Sjögren's syndrome") == "l-dopa-sjogren-s-syndrome"
+
+
+def test_title_only_words_are_searched_in_titles(tmp_path):
+    from tracker.searches.saved import render_pair_search
+
+    concept = Concept.named("restless legs syndrome", title_only=["RLS", "PLMD"])
+    assert alternatives(concept)[-2:] == ["RLS[ti]", "PLMD[ti]"]
+    pair = Pair(Concept.named("baclofen", synonyms=["baclofen*"]), concept)
+    path = tmp_path / "x.toml"
+    path.write_text(render_pair_search("X", pair), encoding="utf-8")
+    search, loaded = read_saved_search(path)
+    assert loaded == pair and search.term == build_term(pair)
+    assert search.term.endswith("OR RLS[ti] OR PLMD[ti])")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tracker import store
+from tracker.classify.version import RULES_VERSION
 from tracker.pubmed import open_pubmed_file
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
@@ -109,6 +110,7 @@ def test_a_real_record_is_stored_as_this_whole_row(db):
         "evidence_tier": "rct",
         "tier_provisional": 0,
         "participants": 200,
+        "rules_version": RULES_VERSION,
     }
     assert [s["label"] for s in sections] == [
         "Importance",

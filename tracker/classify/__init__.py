@@ -21,7 +21,6 @@ backfills old rows. One module per rule class:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,12 @@ from typing import Any
 from tracker.classify.conclusions import conclusion_excerpt, conclusion_of
 from tracker.classify.design import text_tier
 from tracker.classify.indexing import has_indexing, indexed_tier
+from tracker.classify.relation import (  # noqa: F401  (re-exported: moved there)
+    RELATION_LABELS,
+    relation,
+    relation_label,
+    search_concepts,
+)
 from tracker.classify.sample_size import participants
 from tracker.classify.tiers import TIER_LABELS, TIER_NOUNS, TIERS, tier_label, tier_rank
 from tracker.models import Article
@@ -121,85 +126,3 @@ def _sections(value: Any) -> list[Any]:
     if isinstance(value, str):
         return list(json.loads(value or "[]"))
     return list(value or [])
-
-
-# --- relation to the search -------------------------------------------------------------
-
-RELATION_LABELS = {
-    "title": "drug and condition in the title",
-    "abstract": "drug and condition in the abstract",
-    "indexing": "drug and condition only in indexing terms",
-}
-# For a saved search that is not one drug AND one condition.
-_GENERIC_RELATION_LABELS = {
-    "title": "search terms in the title",
-    "abstract": "search terms in the abstract",
-    "indexing": "search terms only in indexing terms",
-}
-
-
-def relation_label(rel: str, concepts: list[list[str]]) -> str:
-    labels = RELATION_LABELS if len(concepts) == 2 else _GENERIC_RELATION_LABELS
-    return labels[rel]
-
-
-_TERM_TOKEN = re.compile(
-    r'"([^"]*)"(\[[^\]]*\])?|(\()|(\))|\b(AND|OR|NOT)\b|([^\s()"\[\]]+)(\[[^\]]*\])?'
-)
-_NON_TEXT_FIELDS = re.compile(r"\[(dp|pdat|crdt|edat|mdat|lr|la|pt|au|ta|uid|pmid|sb|filter)\]",
-                              re.IGNORECASE)  # fmt: skip
-
-
-def search_concepts(term: str) -> list[list[str]]:
-    """The saved search's top-level AND blocks, each as its words and phrases.
-
-    `(baclofen[tiab] OR "Baclofen"[Mesh]) AND ("restless legs"[tiab] …)` gives
-    [["baclofen", "baclofen"], ["restless legs", …]]. MeSH headings count as text too:
-    authors usually write the heading's words. A trailing * stays as a prefix marker.
-    """
-    blocks: list[list[str]] = [[]]
-    depth = 0
-    for match in _TERM_TOKEN.finditer(term):
-        phrase, ptag, opening, closing, op, word, wtag = match.groups()
-        if opening:
-            depth += 1
-        elif closing:
-            depth -= 1
-        elif op:
-            if depth == 0 and op == "AND" and blocks[-1]:
-                blocks.append([])
-            continue
-        else:
-            text, tag = (phrase, ptag) if phrase is not None else (word, wtag)
-            if tag and _NON_TEXT_FIELDS.fullmatch(tag):
-                continue
-            if text and not text.replace("/", "").replace(":", "").isdigit():
-                blocks[-1].append(text.lower())
-    return [b for b in blocks if b]
-
-
-def _mentions(text: str, phrases: list[str]) -> bool:
-    for phrase in phrases:
-        stem = phrase.rstrip("*")
-        words = re.split(r"[\s-]+", stem)
-        pattern = r"[\s-]+".join(re.escape(w) for w in words if w)
-        if not pattern:
-            continue
-        pattern = rf"\b{pattern}" + ("" if phrase.endswith("*") else r"\b")
-        if re.search(pattern, text, re.IGNORECASE):
-            return True
-    return False
-
-
-def relation(concepts: list[list[str]], title: str | None, abstract: str | None) -> str:
-    """'title' when every concept is named in the title, 'abstract' when in title or
-    abstract, else 'indexing' (found through MeSH or other indexing terms only)."""
-    if not concepts:
-        return "indexing"
-    title = title or ""
-    if all(_mentions(title, c) for c in concepts):
-        return "title"
-    text = f"{title}\n{abstract or ''}"
-    if all(_mentions(text, c) for c in concepts):
-        return "abstract"
-    return "indexing"

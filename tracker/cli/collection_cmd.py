@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.classify import tier_label, tier_rank
+from tracker.classify.role import ROLES
 from tracker.cli.app import UserError, cli, emit_json, settings
 from tracker.cli.database import check_db_path
 from tracker.cli.research_common import (
@@ -63,6 +64,11 @@ def _find_rows(db: Database, query: FtsQuery, **filters: Any) -> tuple[FtsQuery,
 @click.option("--search", "search_name", help="Only the articles of this saved search.")
 @click.option("--since", "since_year", type=int, help="Only articles published in or after YEAR.")
 @click.option("--tier", help="Only articles of this evidence tier.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    help="Only studies with this drug role (in the --search, or in any saved search).",
+)
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @JSON_OPTION
 def find(
@@ -70,6 +76,7 @@ def find(
     search_name: str | None,
     since_year: int | None,
     tier: str | None,
+    role: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -81,6 +88,7 @@ def find(
     \b
     Example:
       tracker find '"restless legs" AND (baclofen OR gabapentin*)' --since 2010
+      tracker find baclofen --search baclofen-rls --role harm
     """
     db = existing_db()
     _check_search(db, search_name)
@@ -89,7 +97,7 @@ def find(
     if not query.expression:
         raise UserError(f"nothing to search for in {text!r}: give a word or a phrase")
     query, rows = _find_rows(
-        db, query, search=search_name, since_year=since_year, tier=tier, limit=limit
+        db, query, search=search_name, since_year=since_year, tier=tier, limit=limit, role=role
     )
     if wants_json(as_json):
         emit_json({"text": text, "fts_query": query.expression, "notes": list(query.notes),
@@ -103,6 +111,8 @@ def find(
     for number, row in enumerate(rows, 1):
         flags = " [RETRACTED]" if row["retracted"] else ""
         tier_text = f" [{row['evidence_tier']}]" if row.get("evidence_tier") else ""
+        if row.get("drug_role"):
+            tier_text += f" [drug role: {row['drug_role']}: {row['drug_role_reason']}]"
         click.echo(f"{number:>3}. {row['pmid']}  {row['pub_year'] or '----'}  "
                    f"{row['journal_abbrev'] or ''}{tier_text}{flags}")  # fmt: skip
         click.echo(f"     {row['title']}")

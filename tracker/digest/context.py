@@ -18,7 +18,14 @@ from tracker.classify import TIER_LABELS, search_concepts
 from tracker.digest.chart import chart_svg
 from tracker.digest.period import period_line, problem_line, problem_summary
 from tracker.digest.select import Selection
-from tracker.digest.view import group_by_tier, noteworthy, strongest_first, study_view, summary
+from tracker.digest.view import (
+    is_evidence,
+    listing_order,
+    noteworthy,
+    role_sections,
+    study_view,
+    summary,
+)
 from tracker.models import SavedSearch
 
 DEFAULT_LIMIT = 100
@@ -47,17 +54,23 @@ def digest_context(
     """Everything the templates (and the JSON file) need; `names` are the file names."""
     rows = selection.rows
     concepts = search_concepts(search.term)
-    ordered = strongest_first(rows)
+    ordered = listing_order(rows)
     limit = clamp_limit(options.limit)
     listed, rest = ordered[:limit], ordered[limit:]
     studies = [study_view(r, selection.authors[r["pmid"]], concepts) for r in listed]
-    new_counts = Counter(r.get("evidence_tier") or "other" for r in rows)
+    new_counts = Counter(r.get("evidence_tier") or "other" for r in rows if is_evidence(r))
+    roles = Counter(r["drug_role"] for r in rows if r.get("drug_role"))
     rest_counts = Counter(r.get("evidence_tier") or "other" for r in rest)
     changes = noteworthy(selection.change_rows)
     previous = selection.previous
-    held, years = selection.held, selection.years
+    held, years, held_roles = selection.held, selection.years, selection.held_roles
     problem = problem_line(selection, search.name)
-    text = summary(dict(new_counts), changes, previous if not options.since else None)
+    text = summary(
+        dict(new_counts),
+        changes,
+        previous if not options.since else None,
+        dict(roles) if roles or held_roles else None,
+    )
     return {
         "title": search.title,
         "search": search.name,
@@ -71,7 +84,7 @@ def digest_context(
         "problem_time": (selection.latest_run or {}).get("finished"),
         "total_new": len(rows),
         "studies": studies,
-        "groups": group_by_tier(studies),
+        **role_sections(studies),
         "limit": limit,
         "rest": len(rest),
         "rest_by_tier": [
@@ -84,6 +97,7 @@ def digest_context(
             {"tier": t, "label": label, "count": held.get(t, 0)} for t, label in TIER_LABELS.items()
         ],
         "held_total": sum(held.values()),
+        "held_roles": held_roles,
         "years": years,
         "chart_svg": chart_svg(years),
         "chart_png": names["png"] if years else None,
@@ -106,10 +120,11 @@ def json_document(context: dict[str, Any], selection: Selection) -> str:
         "period": context["period"],
         "problem": context["problem"],
         "studies": [
-            study_view(r, authors[r["pmid"]], concepts) for r in strongest_first(selection.rows)
+            study_view(r, authors[r["pmid"]], concepts) for r in listing_order(selection.rows)
         ],
         "changes": context["changes"],
         "held_by_tier": {h["tier"]: h["count"] for h in context["held"]},
+        "held_by_drug_role": context["held_roles"],
         "studies_per_year": {str(y): n for y, n in sorted(context["years"].items())},
     }
     # Compact: json.dumps with an indent runs the pure-Python encoder, ~6x slower for

@@ -143,6 +143,8 @@ def _notes(row: Row) -> list[str]:
         notes.append("RETRACTED: PubMed marks this article as retracted.")
     if row.get("evidence_tier"):
         notes.append(f"Evidence tier: {row['evidence_tier']}")
+    if row.get("drug_role"):  # rows of one saved search (m004)
+        notes.append(f"Drug role: {row['drug_role']} ({row.get('drug_role_reason') or ''})")
     types = _list(row.get("publication_types"))
     if types:
         notes.append("Publication types: " + "; ".join(types))
@@ -268,6 +270,7 @@ CSV_COLUMNS = (
     "keywords", "language", "retracted", "abstract", "url", "first_seen",
 )  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ROLE_CSV_COLUMNS = ("drug_role", "drug_role_reason", "drug_role_source")
 
 
 def csv_safe(value: object) -> object:
@@ -285,8 +288,9 @@ def csv_record(row: Row, people: list[dict[str, Any]]) -> dict[str, object]:
         keywords="; ".join(_list(row.get("keywords"))),
         url=article_url(row["pmid"]),
     )
-    if "evidence_tier" in row:
-        record["evidence_tier"] = row["evidence_tier"]
+    for column in ("evidence_tier", *ROLE_CSV_COLUMNS):
+        if column in row:
+            record[column] = row[column]
     return {k: csv_safe(v) for k, v in record.items()}
 
 
@@ -294,6 +298,9 @@ def _write_csv(rows: list[Row], authors: Authors, fh: TextIO) -> None:
     columns = list(CSV_COLUMNS)
     if any("evidence_tier" in r for r in rows):
         columns.insert(columns.index("retracted"), "evidence_tier")
+    if any("drug_role" in r for r in rows):  # a saved search's rows: its drug roles
+        at = columns.index("retracted")
+        columns[at:at] = list(ROLE_CSV_COLUMNS)
     writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from tracker import atomic_files
 from tracker.classify import tier_label
+from tracker.classify.role import role_label
 from tracker.digest.render import PUBMED_URL, conclusion_excerpt, short_authors
 from tracker.digest.view import NOTEWORTHY_CHANGES, cautions
 from tracker.models import SavedSearch
@@ -92,6 +93,8 @@ def _study_entry(
     updated = _stamp(retracted_on.get(row["pmid"]) or row.get("search_first_seen"), fallback)
     entry = ET.Element(f"{{{ATOM}}}entry")
     prefix = "[Retracted] " if row.get("retracted") else ""
+    if row.get("drug_role") == "harm":
+        prefix += "[Safety signal] "
     _sub(entry, "title", prefix + row["title"])
     _sub(entry, "id", f"{ID_BASE}pubmed/{row['pmid']}")
     _sub(entry, "link", rel="alternate", type="text/html", href=PUBMED_URL.format(pmid=row["pmid"]))
@@ -107,6 +110,10 @@ def _study_entry(
     lines = [f"{tier}{' (' + badges + ')' if badges else ''}. {journal} {date_text}.".strip()]
     if row.get("participants"):
         lines.append(f"Participants: {row['participants']}.")
+    if row.get("drug_role"):
+        _sub(entry, "category", term=f"drug_role:{row['drug_role']}",
+             label=clean(role_label(row["drug_role"])))  # fmt: skip
+        lines.append(f"Drug role: {role_label(row['drug_role'])} ({row['drug_role_reason']}).")
     excerpt = conclusion_excerpt(row["abstract_sections"], row.get("abstract"))
     if excerpt:
         lines.append(excerpt)

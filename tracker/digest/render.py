@@ -88,9 +88,6 @@ def short_authors(authors: list[dict[str, Any]], limit: int = 3) -> str:
     return ", ".join(names)
 
 
-
-
-
 def environment(template_dir: Path | None = None) -> Environment:
     """The digest templates; a user's folder, when given, overrides the bundled ones."""
     loaders: list[Any] = []

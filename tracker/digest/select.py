@@ -31,6 +31,7 @@ class Selection:
     as_of_run: int  # the latest good run
     previous: str | None  # the previous digest's date
     held: dict[str, int]  # every study the search holds, by tier
+    held_roles: dict[str, int]  # every study the search holds, by drug role
     years: dict[int, int]  # studies per publication year
     authors: dict[int, list[dict[str, Any]]]  # of every new study
     period_start: str | None = None  # when the run the previous digest went up to ended
@@ -67,6 +68,7 @@ def select(db: Database, search: SavedSearch, *, today: date, since: date | None
         as_of_run=as_of,
         previous=stored.previous_digest_date(db, search.name),
         held=stored.tier_counts(db, search.name),
+        held_roles=stored.role_counts(db, search.name),
         years=stored.year_counts(db, search.name),
         authors=store.authors_by_pmid(db, [r["pmid"] for r in rows]),
         period_start=health.run_finished(db, record.get("after_run", 0)),

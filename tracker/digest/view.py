@@ -18,6 +18,7 @@ from tracker.classify import (
     tier_label,
     tier_rank,
 )
+from tracker.classify.role import role_label
 from tracker.digest.render import PUBMED_URL, conclusion_excerpt, short_authors
 
 NOTEWORTHY_CHANGES = {
@@ -28,6 +29,8 @@ NOTEWORTHY_CHANGES = {
     "corrected_and_republished": "Corrected and republished",
     "update": "Updated",
     "tier_corrected": "Evidence tier corrected",
+    "participants_corrected": "Participants corrected",
+    "role_corrected": "Drug role corrected",
 }
 _CHANGE_NOUNS = {
     "retracted": ("earlier study retracted", "earlier studies retracted"),
@@ -37,6 +40,8 @@ _CHANGE_NOUNS = {
     "corrected_and_republished": ("corrected and republished", "corrected and republished"),
     "update": ("update", "updates"),
     "tier_corrected": ("tier correction", "tier corrections"),
+    "participants_corrected": ("participant count corrected", "participant counts corrected"),
+    "role_corrected": ("drug role corrected", "drug roles corrected"),
 }
 
 
@@ -91,6 +96,46 @@ def study_view(
         "conclusion": conclusion_excerpt(row["abstract_sections"], row.get("abstract")),
         "retracted": bool(row.get("retracted")),
         "cautions": cautions(row),
+        **role_view(row),
+    }
+
+
+def role_view(row: dict[str, Any]) -> dict[str, Any]:
+    """The drug role of a study for this search (None throughout for a search that is
+    not a drug × condition pair)."""
+    role = row.get("drug_role")
+    certain = row.get("drug_role_certain")
+    return {
+        "drug_role": role,
+        "drug_role_reason": row.get("drug_role_reason"),
+        "drug_role_source": row.get("drug_role_source"),
+        "drug_role_certain": None if certain is None else bool(certain),
+        "drug_role_label": role_label(role) if role else None,
+    }
+
+
+# Safety signals first, then the evidence, then the studies of another role: a digest
+# cut at its limit drops "other" studies before any harm or treatment study.
+_ROLE_ORDER = {"harm": 0, None: 1, "treatment": 1, "other": 2}
+
+
+def is_evidence(row: dict[str, Any]) -> bool:
+    """Whether a study counts as evidence for the use: its drug role is treatment, or
+    the search is not a drug × condition pair (no role)."""
+    return row.get("drug_role") in (None, "treatment")
+
+
+def listing_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(strongest_first(rows), key=lambda r: _ROLE_ORDER.get(r.get("drug_role"), 2))
+
+
+def role_sections(studies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The listed studies as the digest shows them: "groups" (the evidence, by tier),
+    "safety" (harm: their own section near the top), "other_role" (listed compactly)."""
+    return {
+        "groups": group_by_tier([s for s in studies if is_evidence(s)]),
+        "safety": [s for s in studies if s["drug_role"] == "harm"],
+        "other_role": [s for s in studies if s["drug_role"] == "other"],
     }
 
 
@@ -161,11 +206,20 @@ def noteworthy(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [change_view(r) for r in rows if r["kind"] in NOTEWORTHY_CHANGES]
 
 
-def summary(new_counts: dict[str, int], changes: list[dict[str, Any]], previous: str | None) -> str:
+def summary(
+    new_counts: dict[str, int],
+    changes: list[dict[str, Any]],
+    previous: str | None,
+    roles: dict[str, int] | None = None,
+) -> str:
     """One paragraph: '3 new studies: 1 randomised trial, 2 case reports; 1 earlier
-    study retracted.'"""
+    study retracted.' For a drug × condition search (`roles` given: new studies per drug
+    role), `new_counts` holds the treatment studies only, and the rest are named apart:
+    '1 new study of the drug as treatment: 1 randomised trial; 2 safety signals (…)'."""
     total = sum(new_counts.values())
-    if total:
+    if roles is not None:
+        text = _role_summary(total, new_counts, roles, previous)
+    elif total:
         noun = "study" if total == 1 else "studies"
         text = f"{total:,} new {noun}: {tier_phrase(new_counts)}"
     else:
@@ -179,3 +233,23 @@ def summary(new_counts: dict[str, int], changes: list[dict[str, Any]], previous:
     if parts:
         text += "; " + ", ".join(parts)
     return text + "."
+
+
+def _role_summary(
+    total: int, new_counts: dict[str, int], roles: dict[str, int], previous: str | None
+) -> str:
+    harm, other = roles.get("harm", 0), roles.get("other", 0)
+    if total:
+        noun = "study" if total == 1 else "studies"
+        text = f"{total:,} new {noun} of the drug as treatment: {tier_phrase(new_counts)}"
+    elif harm or other:
+        text = "No new study of the drug as treatment"
+    else:
+        return "No new studies since the last digest" + (f" ({previous})" if previous else "")
+    if harm:
+        signals = "safety signal" if harm == 1 else "safety signals"
+        text += f"; {harm:,} {signals} (the drug suspected of causing or worsening the condition)"
+    if other:
+        noun = "study names" if other == 1 else "studies name"
+        text += f"; {other:,} other {noun} both without studying the drug for the condition"
+    return text

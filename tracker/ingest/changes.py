@@ -33,6 +33,7 @@ class Change:
     kind: str  # retracted, expression_of_concern, erratum, update, …, tier_corrected
     detail: str  # the notice ("PMID 123: J Sleep Res. 2024;33:e1"), or "old → new"
     notice_pmid: int | None = None
+    search: str | None = None  # the one saved search it concerns (a drug role); None: all
 
 
 def detect_changes(old: dict[str, Any], new: Article) -> list[Change]:

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from tracker import store
 from tracker.errors import TrackerError
 from tracker.ingest.changes import detect_changes
+from tracker.ingest.rules import follow_rules
 from tracker.models import Article, RunResult, SavedSearch, Window
 from tracker.ncbi.client import EutilsClient
 from tracker.ncbi.collect import (
@@ -174,6 +175,7 @@ def _store_run(
                            should_stop)  # fmt: skip
         found_now = (set(new_ids) | pending) - set(missing)
         store.add_members(db, search.name, sorted(found_now), run_id, now)
+        follow_rules(db, run_id, now)  # roles of the new members; answers of older rules
         store.set_pending(db, search.name, missing, run_id)
         new = len(found_now - known)
         store.set_run_counts(db, run_id, new=new, fetched=fetched[0], updated=updated)

@@ -3,6 +3,7 @@
     from tracker.research.api import open_collection
     with open_collection("tracker.db") as c:
         articles = c.articles(search="baclofen-rls")   # one row per study
+        harms = c.articles(search="baclofen-rls", role="harm")  # safety signals
         articles.groupby("pub_year").size().plot.bar()
 
 JSON columns arrive as Python lists; dates stay ISO text (`pd.to_datetime` when needed).
@@ -51,11 +52,21 @@ class Collection:
         if search is not None and search not in self.searches():
             raise CollectionError(f"no saved search named {search!r} (known: {self.searches()})")
 
-    def articles(self, search: str | None = None) -> pd.DataFrame:
-        """Articles (of one saved search, or all), newest first, indexed by PMID."""
+    def articles(self, search: str | None = None, role: str | None = None) -> pd.DataFrame:
+        """Articles (of one saved search, or all), newest first, indexed by PMID.
+
+        A saved search's articles carry their drug role in it (drug_role: treatment,
+        harm or other; drug_role_reason; drug_role_source); `role` keeps one of them."""
         self._check(search)
         rows = reads.article_rows(self.db, search=search)
-        return _frame(rows, reads.article_columns(self.db)).set_index("pmid", drop=False)
+        columns = reads.article_columns(self.db)
+        if search is not None:
+            columns += list(reads.ROLE_COLUMNS)
+            if role is not None:
+                rows = [r for r in rows if r["drug_role"] == role]
+        elif role is not None:
+            raise CollectionError("role: name the saved search too (a role belongs to one)")
+        return _frame(rows, columns).set_index("pmid", drop=False)
 
     def authors(self, search: str | None = None) -> pd.DataFrame:
         """One row per author per article, in author order."""

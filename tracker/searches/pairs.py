@@ -37,6 +37,9 @@ class Concept:
     mesh: tuple[str, ...]  # MeSH headings; by default the name itself
     synonyms: tuple[str, ...] = ()  # other names: spellings, abbreviations, the enantiomer
     brands: tuple[str, ...] = ()  # trade names (drugs): case reports often use only these
+    # Searched in titles only ([ti]): abbreviations such as RLS, too ambiguous for
+    # abstracts, where they also stand for other things.
+    title_only: tuple[str, ...] = ()
 
     @classmethod
     def named(
@@ -45,12 +48,14 @@ class Concept:
         synonyms: Iterable[str] = (),
         brands: Iterable[str] = (),
         mesh: Iterable[str] | None = None,
+        title_only: Iterable[str] = (),
     ) -> Concept:
         return cls(
             name=name.strip(),
             mesh=tuple(mesh) if mesh is not None else (name.strip(),),
             synonyms=tuple(synonyms),
             brands=tuple(brands),
+            title_only=tuple(title_only),
         )
 
     @property
@@ -78,9 +83,10 @@ def phrase(word: str, tag: str, *, quote: bool = False) -> str:
 
 def alternatives(concept: Concept) -> list[str]:
     """One concept's alternatives: MeSH headings (always quoted, as NLM writes them)
-    first, then the [tiab] words."""
+    first, then the [tiab] words, then the title-only [ti] words."""
     headings = [phrase(h, "Mesh", quote=True) for h in concept.mesh]
-    return headings + [phrase(w, "tiab") for w in concept.words]
+    titles = [phrase(w, "ti") for w in concept.title_only]
+    return headings + [phrase(w, "tiab") for w in concept.words] + titles
 
 
 def concept_block(concept: Concept) -> str:

@@ -22,8 +22,8 @@ from tracker.searches.pairs import FORBIDDEN_CHARACTERS, Concept, Pair, build_te
 DEFAULT_SCHEDULE = "0 6 * * 1"  # Mondays 06:00: a weekly digest
 KNOWN_KEYS = frozenset({"term", "title", "schedule", "since", "drug", "condition"})
 CONCEPT_KEYS = {
-    "drug": frozenset({"name", "mesh", "synonyms", "brands"}),
-    "condition": frozenset({"name", "mesh", "synonyms"}),
+    "drug": frozenset({"name", "mesh", "synonyms", "brands", "title_only"}),
+    "condition": frozenset({"name", "mesh", "synonyms", "title_only"}),
 }
 MAX_TERM_LENGTH = 4000
 # File names become report folder names and command-line arguments.
@@ -140,6 +140,7 @@ def _concept(data: dict[str, Any], key: str, where: str) -> Concept:
         synonyms=_words(value, "synonyms", key, where),
         brands=_words(value, "brands", key, where),
         mesh=mesh,
+        title_only=_words(value, "title_only", key, where),
     )
 
 
@@ -239,6 +240,8 @@ def render_pair_search(
         lines.append(f"synonyms = {_toml_list(concept.synonyms)}")
         if key == "drug":
             lines.append(f"brands = {_toml_list(concept.brands)}")
+        if concept.title_only:
+            lines.append(f"title_only = {_toml_list(concept.title_only)}")
     return "\n".join(lines) + "\n"
 
 

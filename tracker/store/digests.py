@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker.store.articles import decode_article_row
+from tracker.store.runs import ROLE_SELECT
 
 _DIGEST_COLUMNS = (
     "search", "created", "after_run", "through_run", "articles", "markdown_path", "html_path",
@@ -22,8 +23,8 @@ def rows_first_seen_between(
     """Articles `search` first found on or after `since` (a date; and before `until`),
     JSON columns decoded: what `tracker digest --since` re-renders."""
     sql = (
-        "SELECT a.*, q.first_run, q.first_seen AS search_first_seen FROM query_articles q "
-        "JOIN articles a ON a.pmid = q.pmid "
+        f"SELECT a.*, q.first_run, q.first_seen AS search_first_seen, {ROLE_SELECT} "
+        "FROM query_articles q JOIN articles a ON a.pmid = q.pmid "
         "WHERE q.search = ? AND q.first_seen >= ? AND a.deleted IS NULL"
     )
     params: list[Any] = [search, since]
@@ -45,7 +46,7 @@ def changes_for(
     `search` holds, with what a reader needs to recognise the study; oldest first.
 
     `reported` is 1 when an earlier digest of this search already listed the study."""
-    where = ["q.search = ?"]
+    where = ["q.search = ?", "(c.search IS NULL OR c.search = q.search)"]
     params: list[Any] = [search]
     if since is not None:
         where.append("c.detected >= ?")
@@ -68,14 +69,26 @@ def changes_for(
 
 
 def tier_counts(db: Database, search: str) -> dict[str, int]:
-    """How many studies `search` holds per evidence tier (withdrawn ones left out)."""
+    """How many studies `search` holds per evidence tier (withdrawn ones left out).
+    Only evidence for the use counts: a study whose drug role is harm or other does not."""
     rows = db.conn.execute(
         "SELECT COALESCE(a.evidence_tier, 'other'), COUNT(*) FROM query_articles q "
         "JOIN articles a ON a.pmid = q.pmid WHERE q.search = ? AND a.deleted IS NULL "
-        "GROUP BY 1",
+        "AND COALESCE(q.drug_role, 'treatment') = 'treatment' GROUP BY 1",
         (search,),
     )
     return {tier: count for tier, count in rows}
+
+
+def role_counts(db: Database, search: str) -> dict[str, int]:
+    """How many studies `search` holds per drug role (none for a search that is not a
+    drug × condition pair)."""
+    rows = db.conn.execute(
+        "SELECT q.drug_role, COUNT(*) FROM query_articles q JOIN articles a ON a.pmid = q.pmid "
+        "WHERE q.search = ? AND a.deleted IS NULL AND q.drug_role IS NOT NULL GROUP BY 1",
+        (search,),
+    )
+    return {role: count for role, count in rows}
 
 
 def year_counts(db: Database, search: str) -> dict[int, int]:
@@ -93,7 +106,7 @@ def feed_rows(db: Database, search: str, limit: int = 50) -> list[dict[str, Any]
     return [
         decode_article_row(r)
         for r in db.query(
-            "SELECT a.*, q.first_seen AS search_first_seen FROM query_articles q "
+            f"SELECT a.*, q.first_seen AS search_first_seen, {ROLE_SELECT} FROM query_articles q "
             "JOIN articles a ON a.pmid = q.pmid WHERE q.search = ? AND a.deleted IS NULL "
             "ORDER BY q.first_seen DESC, a.pmid DESC LIMIT ?",
             (search, limit),
@@ -108,6 +121,7 @@ def feed_changes(db: Database, search: str, limit: int = 50) -> list[dict[str, A
             "SELECT c.id, c.pmid, c.detected, c.kind, c.detail, c.notice_pmid, a.title, "
             "a.retracted FROM article_changes c "
             "JOIN query_articles q ON q.pmid = c.pmid AND q.search = ? "
+            "AND (c.search IS NULL OR c.search = q.search) "
             "JOIN articles a ON a.pmid = c.pmid ORDER BY c.id DESC LIMIT ?",
             (search, limit),
         )

@@ -13,6 +13,11 @@ from sqlite_utils import Database
 from tracker.store.articles import authors_by_pmid, decode_article_row
 
 TIER_COLUMN = "evidence_tier"
+# A study's drug role in one saved search (m004), beside its `articles` columns.
+_ROLE_OF = (
+    "(SELECT q.{column} FROM query_articles q WHERE q.search = ? AND q.pmid = a.pmid) AS {column}"
+)
+ROLE_COLUMNS = ("drug_role", "drug_role_reason", "drug_role_source")
 # bm25 weights in articles_fts column order (title, abstract): a word in the title says
 # more about what a study is about than the same word somewhere in its abstract.
 BM25_WEIGHTS = (3.0, 1.0)
@@ -37,6 +42,7 @@ def _filters(
     tier: str | None = None,
     alias: str = "a",
     include_deleted: bool = False,
+    role: str | None = None,
 ) -> tuple[str, list[Any]]:
     clauses = ["1" if include_deleted else f"{alias}.deleted IS NULL"]
     params: list[Any] = []
@@ -49,6 +55,12 @@ def _filters(
     if tier is not None:
         clauses.append(f"{alias}.{TIER_COLUMN} = ?")
         params.append(tier)
+    if role is not None:  # the drug role in this saved search (or in any, without one)
+        scope = " AND search = ?" if search is not None else ""
+        clauses.append(
+            f"{alias}.pmid IN (SELECT pmid FROM query_articles WHERE drug_role = ?{scope})"
+        )
+        params += [role, search] if search is not None else [role]
     return " AND ".join(clauses), params
 
 
@@ -60,14 +72,21 @@ def find_articles(
     since_year: int | None = None,
     tier: str | None = None,
     limit: int = 20,
+    role: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Stored articles matching an FTS5 `expression`, best first (bm25), with a snippet.
+    """Stored articles matching an FTS5 `expression`, best first (bm25), with a snippet;
+    with a saved search, the study's drug role in it.
 
     Raises sqlite3.OperationalError when FTS5 refuses the expression; tracker.research.find
     builds expressions that it accepts, and the caller falls back to plain words.
     """
-    where, params = _filters(search, since_year, tier)
+    where, params = _filters(search, since_year, tier, role=role)
     tier_select = f"a.{TIER_COLUMN} AS evidence_tier, " if tiers_available(db) else ""
+    role_params: list[Any] = []
+    if search is not None:
+        tier_select += f"{_ROLE_OF.format(column='drug_role')}, "
+        tier_select += f"{_ROLE_OF.format(column='drug_role_reason')}, "
+        role_params = [search, search]
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     sql = (
         f"SELECT a.pmid, a.pub_year, a.journal_abbrev, a.title, a.doi, a.retracted, "
@@ -78,7 +97,7 @@ def find_articles(
         f"WHERE articles_fts MATCH ? AND {where} "
         "ORDER BY rank, a.pmid DESC LIMIT ?"
     )
-    return [dict(r) for r in db.query(sql, [expression, *params, limit])]
+    return [dict(r) for r in db.query(sql, [*role_params, expression, *params, limit])]
 
 
 def articles_without(
@@ -116,8 +135,12 @@ def article_rows(
         marks = ",".join("?" * len(pmids))
         where += f" AND a.pmid IN ({marks})"
         params += pmids
-    sql = f"SELECT a.* FROM articles a WHERE {where} ORDER BY a.pub_date DESC, a.pmid DESC"
-    return [decode_article_row(r) for r in db.query(sql, params)]
+    select, select_params = "a.*", []
+    if search is not None:  # a saved search's studies carry their drug role in it
+        select = ", ".join(["a.*", *(_ROLE_OF.format(column=c) for c in ROLE_COLUMNS)])
+        select_params = [search] * len(ROLE_COLUMNS)
+    sql = f"SELECT {select} FROM articles a WHERE {where} ORDER BY a.pub_date DESC, a.pmid DESC"
+    return [decode_article_row(r) for r in db.query(sql, [*select_params, *params])]
 
 
 def rows_with_authors(

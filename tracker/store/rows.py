@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker.classify import classify_article
+from tracker.classify.version import RULES_VERSION
 from tracker.models import Article, Author
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode
@@ -130,7 +131,7 @@ class EncodedArticles:
     Plain tuples of str/int/None, so a batch pickles cheaply from a worker process.
     """
 
-    rows: list[tuple[Any, ...]]  # ARTICLE_COLUMNS + TIER_COLUMNS, one per PMID
+    rows: list[tuple[Any, ...]]  # ARTICLE_COLUMNS + TIER_COLUMNS + RULES_COLUMNS, one per PMID
     authors: list[tuple[Any, ...]]  # every author of those rows
     records: int  # records read, a PMID seen twice counted twice (as `tracker import` reports)
 
@@ -139,7 +140,7 @@ def encode_articles(articles: Sequence[Article], now: str) -> EncodedArticles:
     """Rows for a batch, one per PMID (the latest version), tier classified."""
     latest = latest_versions(articles)
     return EncodedArticles(
-        rows=[article_values(a, now) + tier_values(a) for a in latest],
+        rows=[article_values(a, now) + tier_values(a) + (RULES_VERSION,) for a in latest],
         authors=[author_values(a.pmid, au) for a in latest for au in a.authors],
         records=len(articles),
     )

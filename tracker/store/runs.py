@@ -11,9 +11,19 @@ from sqlite_utils import Database
 
 from tracker.models import RunResult, SavedSearch
 
+# The membership's drug role columns, beside a.* (m004).
+ROLE_SELECT = "q.drug_role, q.drug_role_reason, q.drug_role_source, q.drug_role_certain"
+
 
 def register_search(db: Database, search: SavedSearch) -> None:
-    """Create or refresh the `searches` row; the watermark columns are left alone."""
+    """Create or refresh the `searches` row; the watermark columns are left alone.
+    An edited term names other words for the drug and the condition: the stored drug
+    roles of the search's studies are marked for recomputing (tracker.ingest.rules)."""
+    db.conn.execute(
+        "UPDATE query_articles SET rules_version = NULL WHERE search = ? AND EXISTS "
+        "(SELECT 1 FROM searches WHERE name = ? AND term IS NOT ?)",
+        (search.name, search.name, search.term),
+    )
     db.conn.execute(
         "INSERT INTO searches (name, title, term, schedule, since) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET title=excluded.title, term=excluded.term, "
@@ -163,8 +173,8 @@ def new_article_rows(
     """Articles that `search` first found in runs after_run < id <= through_run."""
     return list(
         db.query(
-            "SELECT a.*, q.first_run, q.first_seen AS search_first_seen FROM query_articles q "
-            "JOIN articles a ON a.pmid = q.pmid "
+            f"SELECT a.*, q.first_run, q.first_seen AS search_first_seen, {ROLE_SELECT} "
+            "FROM query_articles q JOIN articles a ON a.pmid = q.pmid "
             "WHERE q.search = ? AND q.first_run > ? AND q.first_run <= ? AND a.deleted IS NULL "
             "ORDER BY a.pub_date DESC, a.pmid DESC",
             (search, after_run, through_run),
@@ -209,8 +219,11 @@ def search_status(db: Database, search: str) -> dict[str, Any]:
 def insert_changes(db: Database, run_id: int, now: str, changes: Iterable[Any]) -> int:
     """Record tracker.ingest.changes.Change items noticed by run `run_id`."""
     cur = db.conn.executemany(
-        "INSERT INTO article_changes (pmid, run, detected, kind, detail, notice_pmid) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [(c.pmid, run_id, now, c.kind, c.detail, c.notice_pmid) for c in changes],
+        "INSERT INTO article_changes (pmid, run, detected, kind, detail, notice_pmid, search) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (c.pmid, run_id, now, c.kind, c.detail, c.notice_pmid, getattr(c, "search", None))
+            for c in changes
+        ],
     )
     return cur.rowcount

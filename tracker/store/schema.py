@@ -245,5 +245,51 @@ def m003_evidence_tier_and_digest_delivery(db: Database) -> None:
         digests.add_column(column, kind)
 
 
+# The classification rules' version beside the answers it made (tracker.classify.version).
+RULES_COLUMNS: dict[str, type] = {"rules_version": str}
+# The drug's role in a study depends on the saved search (its drug and its condition), so
+# it lives on the membership row, keyed (search, pmid). tracker.classify.role decides it.
+ROLE_COLUMNS: dict[str, type] = {
+    "drug_role": str,  # "treatment" | "harm" | "other"; NULL when the search is not a pair
+    "drug_role_reason": str,  # "MeSH: Baclofen/adverse effects", "title: baclofen-induced"
+    "drug_role_source": str,  # "indexing" (MeSH qualifiers) or "text" (title and abstract)
+    "drug_role_certain": int,  # 0: nothing decided it; the role is a cautious "other"
+    "role_checked": str,  # when it was decided (UTC); older than articles.updated = stale
+    "rules_version": str,  # the rules that decided it
+}
+
+
+@migrations()
+def m004_drug_role_and_rules_version(db: Database) -> None:
+    """The drug's role per saved search and study (backfilled), the rules version of every
+    stored answer, and changes that concern one saved search only."""
+    from tracker.classify.version import RULES_VERSION
+    from tracker.store.roles import role_values  # the rules live in tracker.classify
+
+    for column, kind in RULES_COLUMNS.items():
+        # NULL: made before versions were recorded; the next run recomputes such rows.
+        _table(db, "articles").add_column(column, kind)
+    members = _table(db, "query_articles")
+    for column, kind in ROLE_COLUMNS.items():
+        members.add_column(column, kind)
+    # The search a change concerns (a drug-role correction); NULL: every search holding it.
+    _table(db, "article_changes").add_column("search", str)
+    rows = db.conn.execute(
+        "SELECT q.search, q.pmid, s.term, a.title, a.abstract, a.mesh_headings, a.updated "
+        "FROM query_articles q JOIN articles a ON a.pmid = q.pmid "
+        "JOIN searches s ON s.name = q.search"
+    ).fetchall()
+    updates = []
+    for search, pmid, term, title, abstract, mesh, updated in rows:
+        row = {"title": title, "abstract": abstract, "mesh_headings": json.loads(mesh or "[]")}
+        updates.append((*role_values(term, row), updated, RULES_VERSION, search, pmid))
+    db.conn.executemany(
+        "UPDATE query_articles SET drug_role = ?, drug_role_reason = ?, drug_role_source = ?, "
+        "drug_role_certain = ?, role_checked = ?, rules_version = ? WHERE search = ? AND pmid = ?",
+        updates,
+    )
+    members.create_index(["search", "drug_role"])
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -1,0 +1,69 @@
+"""Stored answers follow the rules: recompute what other rules (or an older version of
+the record) made, and say so where a digest already showed the old answer.
+
+Run inside every `tracker run`, after the new records are stored (tracker.ingest.sync):
+* tiers and participant counts whose `rules_version` is not tracker.classify's
+  RULES_VERSION (or NULL: stored before versions were recorded) are recomputed;
+* drug roles are recomputed when their version differs, when they were never decided
+  (a new membership), or when PubMed revised the record since (MeSH qualifiers arrived).
+
+A changed answer for a study an earlier digest of the search listed becomes an
+`article_changes` row (tier_corrected, participants_corrected, role_corrected), so the
+next digest's "What changed" says so, as tier corrections from indexing do.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from tracker import store
+from tracker.classify import classify_row, tier_label
+from tracker.classify.role import role_label
+from tracker.classify.version import RULES_VERSION
+from tracker.ingest.changes import Change
+from tracker.store import roles
+
+
+def follow_rules(db: Database, run_id: int, now: str) -> list[Change]:
+    """Recompute stale answers, record the changes readers must hear of; returns them."""
+    reported = roles.reported_members(db)
+    changes = _retier(db, {pmid for _, pmid in reported}) + _reassign(db, reported, now)
+    store.insert_changes(db, run_id, now, changes)
+    return changes
+
+
+def _retier(db: Database, reported: set[int]) -> list[Change]:
+    changes, updates = [], []
+    note = f" (classification rules {RULES_VERSION})"
+    for row in roles.stale_tiers(db, RULES_VERSION):
+        c = classify_row(row)
+        updates.append((c.tier, int(c.provisional), c.participants, RULES_VERSION, row["pmid"]))
+        if row["pmid"] not in reported or row["evidence_tier"] is None:
+            continue
+        if c.tier != row["evidence_tier"]:
+            was = tier_label(row["evidence_tier"])
+            changes.append(
+                Change(row["pmid"], "tier_corrected", f"{was} → {tier_label(c.tier)}{note}")
+            )
+        if c.participants != row["participants"]:
+            detail = f"{_count(row['participants'])} → {_count(c.participants)}{note}"
+            changes.append(Change(row["pmid"], "participants_corrected", detail))
+    roles.set_tiers(db, updates)
+    return changes
+
+
+def _reassign(db: Database, reported: set[tuple[str, int]], now: str) -> list[Change]:
+    changes, updates = [], []
+    for row in roles.stale_roles(db, RULES_VERSION):
+        role, reason, source, certain = roles.role_values(row["term"], row)
+        key = (row["search"], row["pmid"])
+        updates.append((role, reason, source, certain, *key))
+        if key in reported and row["drug_role"] and role != row["drug_role"]:
+            detail = f"{role_label(row['drug_role'])} → {role_label(role)} ({reason})"
+            changes.append(Change(row["pmid"], "role_corrected", detail, search=row["search"]))
+    roles.set_roles(db, updates, now, RULES_VERSION)
+    return changes
+
+
+def _count(value: int | None) -> str:
+    return "not stated" if value is None else f"{value:,}"
