@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -26,8 +27,15 @@ from tracker.cli.app import (
     user_errors,
 )
 from tracker.cli.digest_cmd import job_digest_options, job_mail_options
+from tracker.cli.sources_cmd import (
+    source_json,
+    source_line,
+    source_status_lines,
+    source_status_rows,
+)
 from tracker.digest.write import DigestOptions
 from tracker.ingest.importer import ImportFileError, ImportResult, default_workers, import_file
+from tracker.ingest.sources import SourceClients
 from tracker.ingest.sync import SyncOptions
 from tracker.models import RunResult, SavedSearch
 from tracker.pubmed import PubmedParseError
@@ -57,6 +65,7 @@ def _run_line(result: RunResult) -> str:
 def _run_json(outcome: JobOutcome) -> dict[str, Any]:
     data = asdict(outcome.run)
     data.pop("extra", None)
+    data["sources"] = [source_json(s) for s in outcome.sources]
     if outcome.digest is not None:
         data["digest"] = {
             "studies": outcome.digest.studies,
@@ -87,10 +96,23 @@ def sync_searches(
             if due:
                 tz = schedule_timezone()
                 searches = due_searches(db, searches, datetime.now(tz), tz)
-            with eutils_client(stop.event) as client:
+            with (
+                eutils_client(stop.event) as client,
+                SourceClients.from_env(os.environ, stop.event) as sources,
+            ):
                 stop.interrupt = client.abandon_request
                 outcomes = [
-                    _one(db, client, search, options, with_digest, stop, digest_options, mail)
+                    _one(
+                        db,
+                        client,
+                        search,
+                        options,
+                        with_digest,
+                        stop,
+                        digest_options,
+                        mail,
+                        sources,
+                    )  # fmt: skip
                     for search in searches
                 ]
     except LockHeld as exc:
@@ -111,6 +133,7 @@ def _one(
     stop: StopSignals,
     digest_options: DigestOptions | None = None,
     mail: MailOptions | None = None,
+    sources: SourceClients | None = None,
 ) -> JobOutcome:
     if stop.received:
         run = RunResult(
@@ -123,6 +146,8 @@ def _one(
         return JobOutcome(run, None, None, 0.0)
     bar = ProgressBar(f"{search.name}: efetch")
     client.restart_deadline()  # TRACKER_RUN_DEADLINE applies to each saved search's run
+    if sources is not None:
+        sources.restart_deadlines()
     reports = settings().reports if with_digest else None
     outcome = run_job(
         db,
@@ -134,10 +159,13 @@ def _one(
         should_stop=stop.is_set,
         digest_options=digest_options,
         mail=mail,
+        sources=sources,
     )
     bar.close()
     if not settings().as_json:
         click.echo(_run_line(outcome.run))
+        for result in outcome.sources:
+            click.echo(source_line(result))
         if outcome.digest:
             click.echo(f"  digest: {outcome.digest.markdown_path} ({outcome.digest.studies} new)")
         if outcome.digest_error:
@@ -277,6 +305,7 @@ def status(names: tuple[str, ...], tz_name: str) -> None:
             next_due=due.next_due.isoformat(),
             overdue=due.overdue,
         )
+        row["sources"] = source_status_rows(db, search.name)
         rows.append(row)
     if settings().as_json:
         emit_json(rows)
@@ -296,4 +325,4 @@ def _status_line(row: dict[str, Any]) -> str:
         line += f", {row['consecutive_failures']} failed runs since (last: {row['last_error']})"
     if row["overdue"]:
         line += "\n  WARNING: the last good run is older than two scheduled times"
-    return line
+    return "\n".join([line, *source_status_lines(row.get("sources") or [])])
