@@ -31,6 +31,13 @@ from tracker.digest.chart import chart_png, chart_svg
 from tracker.digest.export import write_export
 from tracker.digest.feed import write_feed
 from tracker.digest.render import environment
+from tracker.digest.sources_context import (
+    source_context,
+    source_items,
+    source_json,
+    with_source_summary,
+)
+from tracker.digest.sources_export import write_source_files
 from tracker.digest.view import (
     group_by_tier,
     noteworthy,
@@ -117,8 +124,13 @@ def write_digest(
     folder = reports / search.name
     paths = _free_paths(folder, today)
     context = _context(db, search, rows, changes, options, today, paths)
+    context.update(source_context(db, search.name, options.since))  # trials, preprints
+    context["summary"] = with_source_summary(context["summary"], context["source_summary"])
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        extra = write_source_files(context, paths["md"])
+        context["source_files"] = {k: p.name for k, p in extra.items()}
+        paths.update(extra)
         _write_files(db, context, rows, options, paths)
         feed = write_feed(db, search, folder / "feed.xml", today=today)
     except OSError as exc:
@@ -145,7 +157,7 @@ def write_digest(
         studies=len(rows),
         markdown_path=paths["md"],
         html_path=paths["html"],
-        changes=len(context["changes"]),
+        changes=len(context["changes"]) + source_items(context),
         summary=context["summary"],
         kind=record["kind"],
         period_from=record.get("period_from"),
@@ -248,6 +260,7 @@ def _json_document(
         "changes": context["changes"],
         "held_by_tier": {h["tier"]: h["count"] for h in context["held"]},
         "studies_per_year": {str(y): n for y, n in sorted(context["years"].items())},
+        **source_json(context),
     }
     # Compact: json.dumps with an indent runs the pure-Python encoder, ~6x slower for
     # a first digest of 10,000 studies (0.6 s); readers use the HTML and Markdown.

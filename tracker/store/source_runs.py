@@ -103,3 +103,23 @@ def failed_sources_since(db: Database, search: str, since: str | None) -> list[d
     ).fetchall()
     return [{"source": s, "label": SOURCE_LABELS.get(s, s), "error": e, "when": w}
             for s, e, w in rows]  # fmt: skip
+
+
+def previous_digest_created(db: Database, search: str) -> str | None:
+    """When the last weekly digest of `search` was written: the sources beside PubMed
+    report what they noticed after it (their runs are not PubMed's run ids)."""
+    row = db.conn.execute(
+        "SELECT MAX(created) FROM digests WHERE search = ? AND kind = 'regular'", (search,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def pubmed_failed_since(db: Database, search: str, since: str | None) -> str | None:
+    """The error of PubMed's latest run for `search` when it failed after `since`."""
+    row = db.conn.execute(
+        "SELECT status, error, started FROM runs WHERE search = ? ORDER BY id DESC LIMIT 1",
+        (search,),
+    ).fetchone()
+    if row and row[0] != "ok" and (since is None or (row[2] or "") > since):
+        return str(row[1] or "failed")
+    return None
