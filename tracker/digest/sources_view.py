@@ -32,8 +32,7 @@ STATUS_LABELS = {
     "APPROVED_FOR_MARKETING": "Approved for marketing",
     "WITHHELD": "Withheld",
 }
-_MONTHS = ("January February March April May June July August September October "
-           "November December").split()  # fmt: skip
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]  # fmt: skip
 # The one change a trial is listed under, strongest first.
 _CHANGE_ORDER = ("results_posted", "status_changed", "updated")
 PREPRINT_CAUTION = (
