@@ -32,7 +32,9 @@ STATUS_LABELS = {
     "APPROVED_FOR_MARKETING": "Approved for marketing",
     "WITHHELD": "Withheld",
 }
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]  # fmt: skip
+_MONTHS = tuple(
+    "January February March April May June July August September October November December".split()
+)
 # The one change a trial is listed under, strongest first.
 _CHANGE_ORDER = ("results_posted", "status_changed", "updated")
 PREPRINT_CAUTION = (
