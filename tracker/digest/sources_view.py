@@ -33,7 +33,7 @@ STATUS_LABELS = {
     "WITHHELD": "Withheld",
 }
 _MONTHS = tuple(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    "January February March April May June July August September October November December".split()
 )
 # The one change a trial is listed under, strongest first.
 _CHANGE_ORDER = ("results_posted", "status_changed", "updated")

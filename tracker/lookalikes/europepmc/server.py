@@ -59,7 +59,8 @@ def _text_hit(alternatives: list[str], blob: str) -> bool:
     for alt in alternatives:
         alt = alt.strip().strip('"').casefold()
         stem, star = alt.rstrip("*"), alt.endswith("*")
-        pattern = rf"(?<!\w){re.escape(stem)}{r'\w*' if star else ''}(?!\w)"
+        tail = r"\w*" if star else ""
+        pattern = r"(?<!\w)" + re.escape(stem) + tail + r"(?!\w)"
         if stem and re.search(pattern, blob):
             return True
     return False
