@@ -33,7 +33,20 @@ STATUS_LABELS = {
     "WITHHELD": "Withheld",
 }
 _MONTHS = tuple(
-    "January February March April May June July August September October November December".split()
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
 )
 # The one change a trial is listed under, strongest first.
 _CHANGE_ORDER = ("results_posted", "status_changed", "updated")
