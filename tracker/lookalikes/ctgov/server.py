@@ -46,6 +46,7 @@ class LocalCtgov(JsonServer):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.studies: dict[str, dict[str, Any]] = {}
+        self.page_cap = 1000  # the API coerces pageSize down to 1,000; tests lower it
 
     def prefix(self) -> str:
         return "/api/v2/"
@@ -71,7 +72,7 @@ class LocalCtgov(JsonServer):
         except ValueError as exc:
             return 400, str(exc)
         size = int(params.get("pageSize") or 10) or 10
-        size = min(size, 1000)
+        size = min(size, self.page_cap)
         start = _offset(params.get("pageToken"))
         if start is None:
             return 400, "crafted: invalid pageToken"

@@ -70,6 +70,7 @@ class LocalEuropePmc(JsonServer):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.records: dict[tuple[str, str], dict[str, Any]] = {}
+        self.page_cap = 1000  # Europe PMC's maximum pageSize; tests lower it
 
     def prefix(self) -> str:
         return "/europepmc/webservices/rest/"
@@ -95,7 +96,7 @@ class LocalEuropePmc(JsonServer):
             ]
         except (KeyError, ValueError) as exc:
             return 400, f"crafted: cannot parse the query: {exc}"
-        size = min(int(params.get("pageSize") or 25), 1000)
+        size = min(int(params.get("pageSize") or 25), self.page_cap)
         cursor = params.get("cursorMark", "*")
         start = 0 if cursor == "*" else int(base64.b64decode(cursor).decode().split(":")[1])
         page = matched[start : start + size]
