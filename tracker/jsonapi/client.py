@@ -126,11 +126,13 @@ class JsonClient:
         """The decoded JSON body of GET base/path?params, after retries."""
         last: _Transient | None = None
         name = self.config.name
+        made = 0
         for attempt in range(1, self.config.max_attempts + 1):
             if self._cancel.is_set():
                 raise ApiUnavailable(f"{name}: stopped by a stop request")
             if not self._pace():
                 break
+            made = attempt
             try:
                 return self._attempt(path, params, attempt)
             except _Transient as failure:
@@ -138,12 +140,7 @@ class JsonClient:
             if attempt < self.config.max_attempts and not self._pause(attempt, last):
                 break
         reason = last.reason if last else "no attempt fitted in the deadline"
-        raise ApiUnavailable(
-            f"{name} unavailable after {len(self._tries(path))} attempts: {reason}"
-        )
-
-    def _tries(self, path: str) -> list[LoggedAttempt]:
-        return [a for a in self.attempts if a.path == path]
+        raise ApiUnavailable(f"{name} unavailable after {made} attempts: {reason}")
 
     def _pace(self) -> bool:
         now = time.monotonic()
