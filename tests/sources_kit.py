@@ -79,11 +79,10 @@ def real_epmc_record(file: str, record_id: str) -> dict[str, Any]:
 
 
 def crafted_ppr838108_unlinked() -> dict[str, Any]:
-    """Crafted: the real PPR838108 before Europe PMC linked its journal version: no
-    commentCorrectionList, dateOfRevision 2024-04-19 (the real record has the link)."""
+    """Crafted: the real PPR838108 as if Europe PMC had not linked its journal version
+    yet: the same record without its commentCorrectionList (the real one has the link)."""
     record = copy.deepcopy(real_epmc_record(COVID_CORE, "PPR838108"))
     record.pop("commentCorrectionList", None)
-    record["dateOfRevision"] = "2024-04-19"
     return record
 
 

@@ -50,9 +50,24 @@ def split_top(text: str, word: str) -> list[str]:
 
 
 def _unwrap(clause: str) -> str:
-    while clause.startswith("(") and clause.endswith(")"):
+    """Drop parentheses that enclose the whole clause (not "(a) AND (b)")."""
+    while clause.startswith("(") and clause.endswith(")") and _closes_at(clause) == len(clause) - 1:
         clause = clause[1:-1].strip()
     return clause
+
+
+def _closes_at(text: str) -> int:
+    depth, quoted = 0, False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
 
 
 def _text_hit(alternatives: list[str], blob: str) -> bool:
