@@ -14,8 +14,8 @@ import pytest
 from sources_kit import EUROPEPMC, ctgov_files
 
 from tracker.lookalikes.ctgov.server import LocalCtgov
-from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.lookalikes.europepmc.server import LocalEuropePmc
+from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.lookalikes.jsonserver import bad_request
 
 # Real recorded trials and preprints fit this pair: NCT03590054, NCT04114136 and
