@@ -7,11 +7,13 @@ Dates are ISO-8601 text: a full day ("2024-03-15"), or a partial one ("2024-03",
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 RETRACTION_TYPES = frozenset({"Retracted Publication"})
 RETRACTION_LINKS = frozenset({"RetractionIn"})
+_NCT_ID = re.compile(r"\bNCT\d{8}\b")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,13 @@ class Article:
     publication_status: str | None = None  # PublicationStatus: ppublish, epublish, aheadofprint
     citation_status: str | None = None  # MedlineCitation/@Status: MEDLINE, In-Process, Publisher…
     history_statuses: tuple[str, ...] = ()  # PubMedPubDate/@PubStatus values, e.g. "retracted"
+    # DataBankList ClinicalTrials.gov AccessionNumbers (MEDLINE: SI "ClinicalTrials.gov/NCT…")
+    registered_trials: tuple[str, ...] = ()
+
+    @property
+    def abstract_trial_ids(self) -> tuple[str, ...]:
+        """NCT ids written in the abstract ("registered as NCT01234567"), in order, once."""
+        return tuple(dict.fromkeys(_NCT_ID.findall(self.abstract or "")))
 
     @property
     def retracted(self) -> bool:

@@ -11,14 +11,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from tracker import store
 from tracker.digest.sources_view import (
     PREPRINT_CAUTION,
     month_year,
+    span,
     status_label,
     trials_section,
-    window,
 )
 from tracker.store import preprints, source_runs
+from tracker.store.source_runs import Span
 
 EUROPEPMC_URL = "https://europepmc.org/article/PPR/{id}"
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
@@ -64,14 +66,14 @@ def preprint_view(row: dict[str, Any], change: str) -> dict[str, Any]:
     }
 
 
-def preprints_section(db: Database, search: str, since: str | None) -> list[dict[str, Any]]:
+def preprints_section(db: Database, search: str, since: Span) -> list[dict[str, Any]]:
     new_rows = preprints.new_preprint_rows(db, search, since)
     new_ids = {r["id"] for r in new_rows}
     changes = preprints.preprint_change_rows(db, search, since)
     changed = [c["preprint_id"] for c in changes if c["preprint_id"] not in new_ids]
     out = [preprint_view(r, "new") for r in new_rows]
     if changed:
-        rows = {r["id"]: r for r in preprints.new_preprint_rows(db, search, None)}
+        rows = {r["id"]: r for r in preprints.new_preprint_rows(db, search, Span(0, since.through))}
         kinds: dict[str, set[str]] = {}
         for c in changes:
             kinds.setdefault(c["preprint_id"], set()).add(c["kind"])
@@ -115,14 +117,14 @@ def _change(kind: str, label: str, trial: dict[str, Any], detail: str) -> dict[s
             "detail": detail, "source": "ctgov", "id": trial["nct_id"]}  # fmt: skip
 
 
-def failed_sources(db: Database, search: str, since: str | None) -> list[dict[str, Any]]:
+def failed_sources(db: Database, search: str, since: Span) -> list[dict[str, Any]]:
     out = []
-    pubmed = source_runs.pubmed_failed_since(db, search, since)
+    pubmed = source_runs.pubmed_failed_after(db, search, store.last_digest_through(db, search))
     if pubmed:
         out.append({"source": "pubmed", "label": "PubMed", "error": pubmed})
     out += [
         {k: f[k] for k in ("source", "label", "error")}
-        for f in source_runs.failed_sources_since(db, search, since)
+        for f in source_runs.failed_sources_after(db, search, since.after)
     ]
     return out
 
@@ -171,7 +173,7 @@ def source_items(context: dict[str, Any]) -> int:
 
 
 def source_context(db: Database, search: str, since: date | None) -> dict[str, Any]:
-    start = window(db, search, since)
+    start = span(db, search, since)
     trial_views = trials_section(db, search, start)
     preprint_views = preprints_section(db, search, start)
     return {
@@ -182,4 +184,10 @@ def source_context(db: Database, search: str, since: date | None) -> dict[str, A
         "failed_sources": failed_sources(db, search, start),
         "source_summary": source_summary(trial_views, preprint_views),
         "source_files": {},
+        "source_through": start.through,
     }
+
+
+def record_source_digest(db: Database, digest_id: int, context: dict[str, Any]) -> None:
+    """Which source runs this digest covered (inside the digest's write transaction)."""
+    source_runs.record_source_digest(db, digest_id, context["search"], context["source_through"])

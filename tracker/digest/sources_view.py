@@ -69,10 +69,13 @@ def month_year(day: str | None) -> str | None:
     return parts[0]
 
 
-def window(db: Database, search: str, since: date | None) -> str | None:
+def span(db: Database, search: str, since: date | None) -> source_runs.Span:
+    """A weekly digest: the source runs after the previous weekly digest's, through the
+    latest. A period digest: everything first seen or detected on or after `since`."""
+    through = source_runs.latest_source_run(db, search)
     if since is not None:
-        return since.isoformat()
-    return source_runs.previous_digest_created(db, search)
+        return source_runs.Span(0, through, since.isoformat())
+    return source_runs.Span(source_runs.previous_source_through(db, search), through)
 
 
 def trial_badges(row: dict[str, Any]) -> list[dict[str, str]]:
@@ -126,7 +129,7 @@ def _describe(change: dict[str, Any]) -> str:
     return f"{field} {old or 'not given'} → {new or 'not given'}"
 
 
-def trials_section(db: Database, search: str, since: str | None) -> list[dict[str, Any]]:
+def trials_section(db: Database, search: str, since: source_runs.Span) -> list[dict[str, Any]]:
     """New trials first, then changed ones, each listed once with its strongest change."""
     new_rows = trials.new_trial_rows(db, search, since)
     new_ids = {r["nct_id"] for r in new_rows}

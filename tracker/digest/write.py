@@ -32,6 +32,7 @@ from tracker.digest.export import write_export
 from tracker.digest.feed import write_feed
 from tracker.digest.render import environment
 from tracker.digest.sources_context import (
+    record_source_digest,
     source_context,
     source_items,
     source_json,
@@ -150,6 +151,7 @@ def write_digest(
                 "as_of_run": as_of,
             },
         )
+        record_source_digest(db, digest_id, context)
     files = {k: v for k, v in paths.items() if k not in ("md", "html") and v.exists()}
     return DigestResult(
         search=search.name,

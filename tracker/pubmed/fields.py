@@ -20,6 +20,7 @@ from tracker.models import (
     DeletedCitations,
     MeshHeading,
 )
+from tracker.pubmed.databanks import registered_trials
 from tracker.pubmed.stream import PubmedParseError
 
 __all__ = ["record"]
@@ -405,6 +406,7 @@ def _article(elem: etree._Element) -> Article:
         publication_status=_plain_one(data, "PublicationStatus"),
         citation_status=citation.get("Status"),
         history_statuses=statuses,
+        registered_trials=registered_trials(_one(art, "DataBankList")),
     )
 
 

@@ -8,10 +8,12 @@ BACKGROUND or DERIVED as the registry gives it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlite_utils import Database
+
+from tracker.models import Article
 
 
 def add_links(db: Database, links: Iterable[tuple[str, int, str, str | None]], now: str) -> None:
@@ -20,6 +22,17 @@ def add_links(db: Database, links: Iterable[tuple[str, int, str, str | None]], n
         "INSERT OR IGNORE INTO trial_publications (nct_id, pmid, origin, ref_type, first_seen) "
         "VALUES (?, ?, ?, ?, ?)",
         [(n, p, o, r, now) for n, p, o, r in links],
+    )
+
+
+def add_article_trial_links(db: Database, articles: Sequence[Article], now: str) -> None:
+    add_links(
+        db,
+        [(nct, a.pmid, "pubmed_databank", None) for a in articles for nct in a.registered_trials]
+        + [
+            (nct, a.pmid, "pubmed_abstract", None) for a in articles for nct in a.abstract_trial_ids
+        ],
+        now,
     )
 
 

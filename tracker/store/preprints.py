@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker.models import Preprint
+from tracker.store.source_runs import Span
 from tracker.store.sources_schema import PREPRINT_COLUMNS
 
 _COLUMNS = list(PREPRINT_COLUMNS)
@@ -87,20 +88,21 @@ def insert_preprint_change(
     )  # fmt: skip
 
 
-def new_preprint_rows(db: Database, search: str, since: str | None) -> list[dict[str, Any]]:
+def new_preprint_rows(db: Database, search: str, span: Span) -> list[dict[str, Any]]:
     rows = db.query(
         "SELECT p.*, s.first_seen AS search_first_seen, a.journal_abbrev AS published_journal, "
         "a.journal AS published_journal_title, a.title AS published_title "
         "FROM search_preprints s JOIN preprints p ON p.id = s.preprint_id "
         "LEFT JOIN articles a ON a.pmid = p.published_pmid "
-        "WHERE s.search = ? AND (? IS NULL OR s.first_seen > ?) "
+        "WHERE s.search = ? AND s.first_run > ? AND s.first_run <= ? "
+        "AND (? IS NULL OR s.first_seen >= ?) "
         "ORDER BY p.first_publication_date DESC, p.id",
-        (search, since, since),
+        (search, span.after, span.through, span.since, span.since),
     )
     return [decode_preprint_row(r) for r in rows]
 
 
-def preprint_change_rows(db: Database, search: str, since: str | None) -> list[dict[str, Any]]:
+def preprint_change_rows(db: Database, search: str, span: Span) -> list[dict[str, Any]]:
     return list(
         db.query(
             "SELECT c.*, p.title, p.server, p.published_pmid, p.link_confidence, "
@@ -108,7 +110,8 @@ def preprint_change_rows(db: Database, search: str, since: str | None) -> list[d
             "JOIN search_preprints s ON s.preprint_id = c.preprint_id "
             "JOIN preprints p ON p.id = c.preprint_id "
             "LEFT JOIN articles a ON a.pmid = p.published_pmid "
-            "WHERE s.search = ? AND (? IS NULL OR c.detected > ?) ORDER BY c.id",
-            (search, since, since),
+            "WHERE s.search = ? AND c.source_run > ? AND c.source_run <= ? "
+            "AND (? IS NULL OR c.detected >= ?) ORDER BY c.id",
+            (search, span.after, span.through, span.since, span.since),
         )
     )

@@ -7,12 +7,25 @@ moves or blocks another's window.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
 SOURCES = ("ctgov", "europepmc")
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a digest covers of the sources beside PubMed: source runs after < id <= through
+    and, for a period digest, only what was first seen or detected on or after `since`."""
+
+    after: int
+    through: int
+    since: str | None = None
+
+
 _MEMBERS = {"ctgov": ("search_trials", "nct_id"), "europepmc": ("search_preprints", "preprint_id")}
 SOURCE_LABELS = {"pubmed": "PubMed", "ctgov": "ClinicalTrials.gov", "europepmc": "Europe PMC"}
 
@@ -92,34 +105,49 @@ def source_status(db: Database, search: str, source: str) -> dict[str, Any]:
     }
 
 
-def failed_sources_since(db: Database, search: str, since: str | None) -> list[dict[str, Any]]:
-    """The latest run of each source, when it failed and started after `since` (the
-    previous digest): what this week's digest must name."""
+def failed_sources_after(db: Database, search: str, after_run: int) -> list[dict[str, Any]]:
+    """The latest run of each source, when it failed and came after source run
+    `after_run` (the previous digest's): what this week's digest must name."""
     rows = db.conn.execute(
         "SELECT source, error, started FROM source_runs r WHERE search = ? AND id = "
         "(SELECT MAX(id) FROM source_runs WHERE search = r.search AND source = r.source) "
-        "AND status != 'ok' AND (? IS NULL OR started > ?) ORDER BY source",
-        (search, since, since),
+        "AND status != 'ok' AND id > ? ORDER BY source",
+        (search, after_run),
     ).fetchall()
     return [{"source": s, "label": SOURCE_LABELS.get(s, s), "error": e, "when": w}
             for s, e, w in rows]  # fmt: skip
 
 
-def previous_digest_created(db: Database, search: str) -> str | None:
-    """When the last weekly digest of `search` was written: the sources beside PubMed
-    report what they noticed after it (their runs are not PubMed's run ids)."""
-    row = db.conn.execute(
-        "SELECT MAX(created) FROM digests WHERE search = ? AND kind = 'regular'", (search,)
-    ).fetchone()
-    return row[0] if row else None
+def latest_source_run(db: Database, search: str) -> int:
+    row = db.conn.execute("SELECT MAX(id) FROM source_runs WHERE search = ?", (search,)).fetchone()
+    return row[0] or 0
 
 
-def pubmed_failed_since(db: Database, search: str, since: str | None) -> str | None:
-    """The error of PubMed's latest run for `search` when it failed after `since`."""
+def previous_source_through(db: Database, search: str) -> int:
+    """The last source run the previous weekly digest of `search` covered (0: none)."""
     row = db.conn.execute(
-        "SELECT status, error, started FROM runs WHERE search = ? ORDER BY id DESC LIMIT 1",
+        "SELECT s.through_source_run FROM source_digests s JOIN digests d ON d.id = s.digest_id "
+        "WHERE d.search = ? AND d.kind = 'regular' ORDER BY d.id DESC LIMIT 1",
         (search,),
     ).fetchone()
-    if row and row[0] != "ok" and (since is None or (row[2] or "") > since):
-        return str(row[1] or "failed")
+    return row[0] if row and row[0] else 0
+
+
+def record_source_digest(db: Database, digest_id: int, search: str, through: int) -> None:
+    db.conn.execute(
+        "INSERT OR REPLACE INTO source_digests (digest_id, search, through_source_run) "
+        "VALUES (?, ?, ?)",
+        (digest_id, search, through),
+    )
+
+
+def pubmed_failed_after(db: Database, search: str, after_run: int) -> str | None:
+    """The error of PubMed's latest run for `search` when it failed and came after run
+    `after_run` (the previous digest's through_run)."""
+    row = db.conn.execute(
+        "SELECT id, status, error FROM runs WHERE search = ? ORDER BY id DESC LIMIT 1",
+        (search,),
+    ).fetchone()
+    if row and row[1] != "ok" and row[0] > after_run:
+        return str(row[2] or "failed")
     return None

@@ -131,3 +131,8 @@ def create_source_tables(db: Database) -> None:
         pk=("nct_id", "pmid", "origin"),
     )
     _table(db, "trial_publications").create_index(["pmid"])
+    # Which source runs a weekly digest covered (source_runs ids), beside digests.through_run
+    # for PubMed's: the next digest reports what later runs found.
+    _table(db, "source_digests").create(
+        {"digest_id": int, "search": str, "through_source_run": int}, pk="digest_id"
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker.models import Trial
+from tracker.store.source_runs import Span
 from tracker.store.sources_schema import TRIAL_COLUMNS
 
 _JSON_COLUMNS = ("phases", "conditions", "interventions")
@@ -103,23 +104,25 @@ def insert_trial_changes(db: Database, run: int, now: str, changes: Iterable[Any
     return cur.rowcount
 
 
-def new_trial_rows(db: Database, search: str, since: str | None) -> list[dict[str, Any]]:
-    """Trials this saved search first held after `since` (a UTC timestamp; None = all)."""
+def new_trial_rows(db: Database, search: str, span: Span) -> list[dict[str, Any]]:
+    """Trials this saved search first held in the span's source runs."""
     rows = db.query(
         "SELECT t.*, s.first_seen AS search_first_seen FROM search_trials s "
         "JOIN trials t ON t.nct_id = s.nct_id WHERE s.search = ? "
-        "AND (? IS NULL OR s.first_seen > ?) ORDER BY t.last_update_posted DESC, t.nct_id",
-        (search, since, since),
+        "AND s.first_run > ? AND s.first_run <= ? AND (? IS NULL OR s.first_seen >= ?) "
+        "ORDER BY t.last_update_posted DESC, t.nct_id",
+        (search, span.after, span.through, span.since, span.since),
     )
     return [decode_trial_row(r) for r in rows]
 
 
-def trial_change_rows(db: Database, search: str, since: str | None) -> list[dict[str, Any]]:
-    """Changes detected after `since` to trials this saved search holds."""
+def trial_change_rows(db: Database, search: str, span: Span) -> list[dict[str, Any]]:
+    """Changes, noticed by the span's source runs, to trials this saved search holds."""
     return list(
         db.query(
             "SELECT c.* FROM trial_changes c JOIN search_trials s ON s.nct_id = c.nct_id "
-            "WHERE s.search = ? AND (? IS NULL OR c.detected > ?) ORDER BY c.id",
-            (search, since, since),
+            "WHERE s.search = ? AND c.source_run > ? AND c.source_run <= ? "
+            "AND (? IS NULL OR c.detected >= ?) ORDER BY c.id",
+            (search, span.after, span.through, span.since, span.since),
         )
     )
