@@ -29,6 +29,15 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def inverted(name: str) -> str:
+    """Europe PMC's "Kalanjati VP" → "Kalanjati, VP", the form RIS and BibTeX read as
+    last name and initials; a name without trailing initials is kept whole."""
+    last, _, initials = name.rpartition(" ")
+    if last and initials.isupper() and initials.isalpha():
+        return f"{last}, {initials}"
+    return name
+
+
 def trials_csv(trials: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -46,7 +55,7 @@ def preprints_ris(preprints: list[dict[str, Any]]) -> str:
         lines.append("TY  - UNPB")
         lines.append(f"ID  - {p['id']}")
         lines.append(f"TI  - {' '.join(str(p['title']).split())}")
-        lines += [f"AU  - {a}" for a in p.get("author_list") or []]
+        lines += [f"AU  - {inverted(a)}" for a in p.get("author_list") or []]
         if p.get("date"):
             lines.append(f"PY  - {p['date'][:4]}")
             lines.append(f"DA  - {p['date'].replace('-', '/')}")
@@ -69,7 +78,7 @@ def preprints_bibtex(preprints: list[dict[str, Any]]) -> str:
         fields = [("title", "{" + latex_escape(str(p["title"])) + "}")]
         names = p.get("author_list") or []
         if names:
-            fields.append(("author", " and ".join(latex_escape(n) for n in names)))
+            fields.append(("author", " and ".join(latex_escape(inverted(n)) for n in names)))
         if p.get("date"):
             fields.append(("year", p["date"][:4]))
         note = f"Preprint ({p['server']}), not peer reviewed"
