@@ -78,7 +78,8 @@ def test_week_one_lists_the_preprints_with_the_caution_and_exports(week_two):
     bib = first.files["preprints_bib"].read_text(encoding="utf-8")
     assert bib.split("\n\n")[1] == (
         "@unpublished{PPR807612,\n"
-        "  title = {{RISK OF THROMBOEMBOLISM AFTER COVID-19 VACCINATION AND COVID-19 INFECTION.}},\n"
+        "  title = {{RISK OF THROMBOEMBOLISM AFTER COVID-19 VACCINATION AND COVID-19 "
+        "INFECTION.}},\n"
         "  author = {Tran, H and Risk, M and Lee, Y and Nair.B, G and Zhao, L},\n"
         "  year = {2024},\n"
         "  note = {Preprint (medRxiv), not peer reviewed},\n"
