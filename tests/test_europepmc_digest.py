@@ -102,7 +102,8 @@ def test_week_two_shows_the_pair_as_one_study_and_what_changed(week_two):
         {
             "kind": "preprint_published",
             "label": "Preprint published",
-            "title": "Sentiment analysis of Indonesian tweets on COVID-19 and COVID-19 vaccinations",
+            "title": "Sentiment analysis of Indonesian tweets on COVID-19 and COVID-19 "
+            "vaccinations",
             "url": "https://pubmed.ncbi.nlm.nih.gov/38605817/",
             "detail": "The preprint (F1000Res, April 2024) → published in F1000Research "
             "(PMID 38605817); Europe PMC matched the two by title and first author",
