@@ -128,3 +128,27 @@ def test_one_failing_source_is_named_and_does_not_stop_the_others(workdir, serve
     assert [t["nct_id"] for t in digest_json(workdir)["trials"]] == [
         "NCT03590054", "NCT04114136", "NCT04318717",
     ]  # fmt: skip
+
+
+def test_the_demo_shows_all_three_sources(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NCBI_", "TRACKER_"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracker", "demo", "--out", str(tmp_path / "demo")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[3:7] == [
+        "  ClinicalTrials.gov (last week): 4 found, 4 new, 0 changed",
+        "  Europe PMC (last week): 2 found, 2 new, 0 changed",
+        "  ClinicalTrials.gov (this week): 4 found, 0 new, 1 changed",
+        "  Europe PMC (this week): 2 found, 0 new, 1 changed",
+    ]
+    week2 = max((tmp_path / "demo" / "reports" / "demo-treatments").glob("*.json"),
+                key=lambda p: (".trials." not in p.name, p.name))  # fmt: skip
+    doc = json.loads(week2.read_text(encoding="utf-8"))
+    assert [(t["nct_id"], t["status"], t["change"]) for t in doc["trials"]] == [
+        ("NCT00184067", "TERMINATED", "status_changed"),
+    ]
+    assert [(p["id"], p["published_pmid"]) for p in doc["preprints"]] == [
+        ("PPR838108", 38605817),
+    ]
