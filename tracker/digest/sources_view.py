@@ -134,8 +134,8 @@ def trials_section(db: Database, search: str, since: source_runs.Span) -> list[d
     new_rows = trials.new_trial_rows(db, search, since)
     new_ids = {r["nct_id"] for r in new_rows}
     by_trial: dict[str, list[dict[str, Any]]] = {}
-    for change in trials.trial_change_rows(db, search, since):
-        by_trial.setdefault(change["nct_id"], []).append(change)
+    for item in trials.trial_change_rows(db, search, since):
+        by_trial.setdefault(item["nct_id"], []).append(item)
     changed_ids = [n for n in by_trial if n not in new_ids]
     rows = {**{r["nct_id"]: r for r in new_rows}, **trials.trial_rows(db, changed_ids)}
     papers = links.publications_of_trials(db, list(rows))
@@ -144,7 +144,7 @@ def trials_section(db: Database, search: str, since: source_runs.Span) -> list[d
         out.append(trial_view(row, "new", [], papers[row["nct_id"]]))
     for nct in changed_ids:
         kinds = {c["kind"] for c in by_trial[nct]}
-        change = ("results_posted" if "results_posted" in kinds
+        change: str = ("results_posted" if "results_posted" in kinds
                   else "status_changed" if "status" in kinds else "updated")  # fmt: skip
         out.append(trial_view(rows[nct], change, [_describe(c) for c in by_trial[nct]],
                               papers[nct]))  # fmt: skip

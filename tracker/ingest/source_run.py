@@ -68,7 +68,7 @@ def run_source(
     the next run asks again from the same day. Never raises for source trouble."""
     started = store.utc_now()
     before = client.request_count
-    base = {"search": search, "source": source, "started": started,
+    base: dict[str, object] = {"search": search, "source": source, "started": started,
             "window_start": since.isoformat() if since else None, "query": query}  # fmt: skip
     try:
         with store.write_transaction(db):
