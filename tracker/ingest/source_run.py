@@ -68,8 +68,9 @@ def run_source(
     the next run asks again from the same day. Never raises for source trouble."""
     started = store.utc_now()
     before = client.request_count
+    start = since.isoformat() if since else None
     base: dict[str, object] = {"search": search, "source": source, "started": started,
-            "window_start": since.isoformat() if since else None, "query": query}  # fmt: skip
+                               "window_start": start, "query": query}  # fmt: skip
     try:
         with store.write_transaction(db):
             run_id = source_runs.insert_source_run(db, {**base, "status": "ok"})
@@ -83,7 +84,7 @@ def run_source(
         return _failed(db, base, client.request_count - before, exc)
     log.info("%s %s: since %s count=%d new=%d updated=%d requests=%d", search, source,
              base["window_start"], tally.count, tally.new, tally.updated, requests)  # fmt: skip
-    return SourceResult(search, source, "ok", run_id, base["window_start"], tally.count,
+    return SourceResult(search, source, "ok", run_id, start, tally.count,
                         tally.new, tally.updated, tally.skipped, requests)  # fmt: skip
 
 
