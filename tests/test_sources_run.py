@@ -152,3 +152,17 @@ def test_the_demo_shows_all_three_sources(tmp_path):
     assert [(p["id"], p["published_pmid"]) for p in doc["preprints"]] == [
         ("PPR838108", 38605817),
     ]
+
+
+def test_pubmed_failing_still_syncs_the_others_and_the_digest_names_it(workdir, servers):
+    eutils, ctgov, epmc = servers
+    eutils.faults.push("status", times=None, code=400)
+    run = tracker(["run"], workdir, servers)
+    assert run.returncode == 1
+    assert run.stdout.splitlines()[0].startswith("pembro-melanoma: FAILED")
+    assert line(run.stdout, "  ClinicalTrials.gov") == (
+        "  ClinicalTrials.gov: ok, since the beginning, 3 found, 3 new, 1 request"
+    )
+    doc = digest_json(workdir)
+    assert [f["source"] for f in doc["failed_sources"]] == ["pubmed"]
+    assert [t["nct_id"] for t in doc["trials"]] == ["NCT03590054", "NCT04114136", "NCT04318717"]
