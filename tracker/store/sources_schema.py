@@ -64,6 +64,12 @@ def _table(db: Database, name: str) -> Table:
 
 
 def create_source_tables(db: Database) -> None:
+    _create_run_tables(db)
+    _create_trial_tables(db)
+    _create_preprint_tables(db)
+
+
+def _create_run_tables(db: Database) -> None:
     _table(db, "source_runs").create(
         {
             "id": int,
@@ -88,6 +94,14 @@ def create_source_tables(db: Database) -> None:
         {"search": str, "source": str, "synced_until": str, "last_good_run": int},
         pk=("search", "source"),
     )
+    # Which source runs a weekly digest covered (source_runs ids), beside digests.through_run
+    # for PubMed's: the next digest reports what later runs found.
+    _table(db, "source_digests").create(
+        {"digest_id": int, "search": str, "through_source_run": int}, pk="digest_id"
+    )
+
+
+def _create_trial_tables(db: Database) -> None:
     _table(db, "trials").create(TRIAL_COLUMNS, pk="nct_id", not_null={"brief_title"})
     _table(db, "trial_changes").create(
         {
@@ -107,6 +121,16 @@ def create_source_tables(db: Database) -> None:
         {"search": str, "nct_id": str, "first_run": int, "first_seen": str},
         pk=("search", "nct_id"),
     )
+    # Both directions in one table: a PubMed record naming a trial (DataBankList or an
+    # NCT id in its abstract) and a trial naming a PubMed record (referencesModule).
+    _table(db, "trial_publications").create(
+        {"nct_id": str, "pmid": int, "origin": str, "ref_type": str, "first_seen": str},
+        pk=("nct_id", "pmid", "origin"),
+    )
+    _table(db, "trial_publications").create_index(["pmid"])
+
+
+def _create_preprint_tables(db: Database) -> None:
     _table(db, "preprints").create(PREPRINT_COLUMNS, pk="id", not_null={"title"})
     _table(db, "preprint_changes").create(
         {
@@ -123,16 +147,4 @@ def create_source_tables(db: Database) -> None:
     _table(db, "search_preprints").create(
         {"search": str, "preprint_id": str, "first_run": int, "first_seen": str},
         pk=("search", "preprint_id"),
-    )
-    # Both directions in one table: a PubMed record naming a trial (DataBankList or an
-    # NCT id in its abstract) and a trial naming a PubMed record (referencesModule).
-    _table(db, "trial_publications").create(
-        {"nct_id": str, "pmid": int, "origin": str, "ref_type": str, "first_seen": str},
-        pk=("nct_id", "pmid", "origin"),
-    )
-    _table(db, "trial_publications").create_index(["pmid"])
-    # Which source runs a weekly digest covered (source_runs ids), beside digests.through_run
-    # for PubMed's: the next digest reports what later runs found.
-    _table(db, "source_digests").create(
-        {"digest_id": int, "search": str, "through_source_run": int}, pk="digest_id"
     )
