@@ -116,7 +116,7 @@ def build_message(settings: MailSettings, digest: DigestResult) -> EmailMessage:
     if png:
         html_part = msg.get_payload()[1]
         html_part.add_related(png.read_bytes(), "image", "png", cid=cid, filename=png.name)
-    for key in ("ris", "bib"):
+    for key in ("ris", "bib", "trials_csv", "preprints_ris", "preprints_bib"):
         path = digest.files.get(key)
         if path:
             _attach(msg, path)
