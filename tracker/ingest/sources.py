@@ -38,6 +38,15 @@ class SourceClients:
     def from_env(
         cls, environ: Mapping[str, str], cancel: threading.Event | None = None, **overrides: object
     ) -> SourceClients:
+        """CTGOV_API_URL, EUROPEPMC_URL; TRACKER_HTTP_TIMEOUT and TRACKER_RUN_DEADLINE apply
+        as for E-utilities (the CLI has already refused values that are not seconds)."""
+        for name, key in (
+            ("TRACKER_HTTP_TIMEOUT", "timeout"),
+            ("TRACKER_RUN_DEADLINE", "deadline"),
+        ):
+            value = _seconds(environ.get(name, ""))
+            if value is not None:
+                overrides.setdefault(key, value)
         return cls(
             JsonClient(ctgov_config(environ, **overrides), cancel=cancel),
             JsonClient(europepmc_config(environ, **overrides), cancel=cancel),
@@ -60,6 +69,14 @@ class SourceClients:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if 0 < value < float("inf") else None
 
 
 def pair_of(search: SavedSearch) -> Pair | None:
