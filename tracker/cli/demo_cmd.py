@@ -31,10 +31,10 @@ def demo(out: Path | None) -> None:
     """
     folder = out or Path(tempfile.mkdtemp(prefix="tracker-demo-"))
     result = run_demo(folder, today_utc())
-    failed = [r for r in result.runs if r.status != "ok"]
-    failed += [s for week in result.sources for s in week if s.status != "ok"]  # type: ignore[misc]
+    failed = [r.error for r in result.runs if r.status != "ok"]
+    failed += [s.error for week in result.sources for s in week if s.status != "ok"]
     if failed:
-        fail(f"demo run failed: {failed[0].error}")
+        fail(f"demo run failed: {failed[0]}")
     if settings().as_json:
         emit_json(
             {
