@@ -142,3 +142,38 @@ def test_a_failed_run_is_recorded_keeps_the_window_and_is_retried_next_time(db, 
     assert (status["consecutive_failures"], status["synced_until"], status["records"]) == (
         0, "2026-01-26", 3,
     )  # fmt: skip
+
+
+def test_a_backfill_over_several_pages_keeps_every_trial(db, ctgov):
+    ctgov.page_cap = 2  # three matching studies: two pages
+    with ctgov_client(ctgov) as client:
+        result = run_trials(db, client, "s", PEMBROLIZUMAB_MELANOMA, date(2026, 1, 5))
+    assert (result.count, result.new, result.requests) == (3, 3, 2)
+    assert [r.params.get("pageToken") is None for r in ctgov.requests] == [True, False]
+
+
+def test_pubmed_records_link_to_the_trials_they_name(db):
+    from pathlib import Path
+
+    from tracker.pubmed import iter_pubmed_xml
+    from tracker.store import links
+
+    folder = Path(__file__).parent / "data/pubmed-samples/baseline"
+    articles = [
+        a
+        for name in ("tipplerow__29355075.xml", "tipplerow__30073290.xml")
+        for a in iter_pubmed_xml((folder / name).read_bytes(), name=name)
+    ]
+    with store.write_transaction(db):
+        store.upsert_articles(db, articles, "2026-01-05T06:00:00Z")
+    assert rows(
+        db, "SELECT nct_id, pmid, origin FROM trial_publications ORDER BY pmid, origin"
+    ) == [
+        ("NCT02060188", 29355075, "pubmed_databank"),
+        ("NCT02024373", 30073290, "pubmed_abstract"),
+        ("NCT02024373", 30073290, "pubmed_databank"),
+    ]
+    assert links.trials_of_articles(db, [29355075, 30073290]) == {
+        29355075: ["NCT02060188"],
+        30073290: ["NCT02024373"],
+    }
