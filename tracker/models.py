@@ -7,11 +7,13 @@ Dates are ISO-8601 text: a full day ("2024-03-15"), or a partial one ("2024-03",
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 RETRACTION_TYPES = frozenset({"Retracted Publication"})
 RETRACTION_LINKS = frozenset({"RetractionIn"})
+_NCT_ID = re.compile(r"\bNCT\d{8}\b")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,13 @@ class Article:
     publication_status: str | None = None  # PublicationStatus: ppublish, epublish, aheadofprint
     citation_status: str | None = None  # MedlineCitation/@Status: MEDLINE, In-Process, Publisher…
     history_statuses: tuple[str, ...] = ()  # PubMedPubDate/@PubStatus values, e.g. "retracted"
+    # DataBankList ClinicalTrials.gov AccessionNumbers (MEDLINE: SI "ClinicalTrials.gov/NCT…")
+    registered_trials: tuple[str, ...] = ()
+
+    @property
+    def abstract_trial_ids(self) -> tuple[str, ...]:
+        """NCT ids written in the abstract ("registered as NCT01234567"), in order, once."""
+        return tuple(dict.fromkeys(_NCT_ID.findall(self.abstract or "")))
 
     @property
     def retracted(self) -> bool:
@@ -164,3 +173,81 @@ class RunResult:
     started: str = ""
     finished: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrialIntervention:
+    """One `armsInterventionsModule.interventions[]` entry of a ClinicalTrials.gov record."""
+
+    name: str
+    type: str | None = None  # DRUG, DEVICE, BEHAVIORAL, …
+    other_names: tuple[str, ...] = ()  # brand and code names as the sponsor registered them
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One ClinicalTrials.gov study (API v2), the fields the tracker keeps."""
+
+    nct_id: str
+    brief_title: str
+    official_title: str | None = None
+    overall_status: str | None = None  # RECRUITING, TERMINATED, WITHDRAWN, …
+    last_known_status: str | None = None  # with overall_status UNKNOWN
+    why_stopped: str | None = None
+    phases: tuple[str, ...] = ()  # absent for observational studies
+    study_type: str | None = None
+    enrollment: int | None = None
+    enrollment_type: str | None = None  # ACTUAL | ESTIMATED
+    start_date: str | None = None  # ISO, month precision allowed ("2023-05")
+    primary_completion_date: str | None = None
+    completion_date: str | None = None
+    first_posted: str | None = None
+    last_update_posted: str | None = None
+    results_first_posted: str | None = None
+    has_results: bool = False
+    conditions: tuple[str, ...] = ()
+    interventions: tuple[TrialIntervention, ...] = ()
+    lead_sponsor: str | None = None
+    reference_pmids: tuple[tuple[int, str], ...] = ()  # (PMID, RESULT|BACKGROUND|DERIVED)
+
+    @property
+    def url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+
+
+@dataclass(frozen=True)
+class PreprintLink:
+    """A preprint's journal version, as Europe PMC's commentCorrectionList states it."""
+
+    pmid: int
+    reference: str | None = None  # free-text citation: "Sleep Med. 2024;115:1-8"
+    note: str | None = None  # "Link created based on a title-first author match" | "CrossRef…"
+
+    @property
+    def confidence(self) -> str:
+        """ "crossref" when a publisher deposited the relation, "title-author match" when
+        Europe PMC guessed it from the title and first author."""
+        text = (self.note or "").casefold()
+        if "crossref" in text:
+            return "crossref"
+        if "title" in text:
+            return "title-author match"
+        return "unstated"
+
+
+@dataclass(frozen=True)
+class Preprint:
+    """One Europe PMC preprint record (source PPR)."""
+
+    id: str  # "PPR838108"
+    title: str
+    doi: str | None = None
+    server: str | None = None  # bookOrReportDetails.publisher: medRxiv, bioRxiv, …
+    authors: tuple[str, ...] = ()
+    abstract: str | None = None
+    first_publication_date: str | None = None
+    first_index_date: str | None = None
+    date_of_creation: str | None = None
+    date_of_revision: str | None = None
+    version: int | None = None
+    published: PreprintLink | None = None

@@ -31,9 +31,10 @@ def demo(out: Path | None) -> None:
     """
     folder = out or Path(tempfile.mkdtemp(prefix="tracker-demo-"))
     result = run_demo(folder, today_utc())
-    failed = [r for r in result.runs if r.status != "ok"]
+    failed = [r.error for r in result.runs if r.status != "ok"]
+    failed += [s.error for week in result.sources for s in week if s.status != "ok"]
     if failed:
-        fail(f"demo run failed: {failed[0].error}")
+        fail(f"demo run failed: {failed[0]}")
     if settings().as_json:
         emit_json(
             {
@@ -52,11 +53,18 @@ def demo(out: Path | None) -> None:
         )
         return
     click.echo(
-        "SAMPLE DATA: bundled real PubMed records served from 127.0.0.1 (not about baclofen/RLS)."
+        "SAMPLE DATA: bundled real PubMed, ClinicalTrials.gov and Europe PMC records served "
+        "from 127.0.0.1 (not about baclofen/RLS)."
     )
     for label, run, digest in zip(
         ("last week (backfill)", "this week"), result.runs, result.digests, strict=True
     ):
         click.echo(f"{label}: {run.count} in the search, {run.new} new → {digest.markdown_path}")
+    for label, week in zip(("last week", "this week"), result.sources, strict=True):
+        for source in week:
+            click.echo(
+                f"  {source.label} ({label}): {source.count} found, {source.new} new, "
+                f"{source.updated} changed"
+            )
     click.echo(f"HTML digest: {result.digests[-1].html_path}")
     click.echo(f"Database: {folder / 'tracker.db'}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from datetime import datetime
 from functools import partial
@@ -27,8 +28,15 @@ from tracker.cli.app import (
 from tracker.cli.database import check_db_path
 from tracker.cli.digest_cmd import job_digest_options, job_mail_options
 from tracker.cli.locked_job import WAIT_OPTION, JobPlace, locked_job
+from tracker.cli.sources_cmd import (
+    source_json,
+    source_line,
+    source_status_lines,
+    source_status_rows,
+)
 from tracker.digest.write import DigestOptions
 from tracker.ingest.importer import ImportFileError, ImportResult, default_workers, import_file
+from tracker.ingest.sources import SourceClients
 from tracker.ingest.sync import SyncOptions
 from tracker.models import RunResult, SavedSearch
 from tracker.pubmed import PubmedParseError
@@ -56,6 +64,7 @@ def _run_line(result: RunResult) -> str:
 def _run_json(outcome: JobOutcome) -> dict[str, Any]:
     data = asdict(outcome.run)
     data.pop("extra", None)
+    data["sources"] = [source_json(s) for s in outcome.sources]
     if outcome.digest is not None:
         data["digest"] = {
             "studies": outcome.digest.studies,
@@ -81,13 +90,27 @@ def sync_searches(
     mail = job_mail_options()  # sync alone mails no digest, but does alert on failures
     stop = StopSignals()
     check_db_path(settings().db_path, create=True)  # before the lock file goes beside it
-    with locked_job(JobPlace.from_cli(), wait=wait, cancel=stop.event) as job, stop:
+    with (
+        locked_job(JobPlace.from_cli(), wait=wait, cancel=stop.event) as job,
+        stop,
+        SourceClients.from_env(os.environ, stop.event) as sources,
+    ):
         if due:
             tz = schedule_timezone()
             searches = due_searches(job.db, searches, datetime.now(tz), tz)
         stop.interrupt = job.eutils.abandon_request
         outcomes = [
-            _one(job.db, job.eutils, search, options, with_digest, stop, digest_options, mail)
+            _one(
+                job.db,
+                job.eutils,
+                search,
+                options,
+                with_digest,
+                stop,
+                digest_options,
+                mail,
+                sources,
+            )  # fmt: skip
             for search in searches
         ]
     if cfg.as_json:
@@ -106,6 +129,7 @@ def _one(
     stop: StopSignals,
     digest_options: DigestOptions | None = None,
     mail: MailOptions | None = None,
+    sources: SourceClients | None = None,
 ) -> JobOutcome:
     if stop.received:
         run = RunResult(
@@ -118,6 +142,8 @@ def _one(
         return JobOutcome(run, None, None, 0.0)
     bar = ProgressBar(f"{search.name}: efetch")
     client.restart_deadline()  # TRACKER_RUN_DEADLINE applies to each saved search's run
+    if sources is not None:
+        sources.restart_deadlines()
     reports = settings().reports if with_digest else None
     outcome = run_job(
         db,
@@ -129,10 +155,13 @@ def _one(
         should_stop=stop.is_set,
         digest_options=digest_options,
         mail=mail,
+        sources=sources,
     )
     bar.close()
     if not settings().as_json:
         click.echo(_run_line(outcome.run))
+        for result in outcome.sources:
+            click.echo(source_line(result))
         if outcome.digest:
             click.echo(f"  digest: {outcome.digest.markdown_path} ({outcome.digest.studies} new)")
         if outcome.digest_error:
@@ -299,6 +328,7 @@ def status(names: tuple[str, ...], tz_name: str) -> None:
             next_due=due.next_due.isoformat(),
             overdue=due.overdue,
         )
+        row["sources"] = source_status_rows(db, search.name)
         rows.append(row)
     if settings().as_json:
         emit_json(rows)
@@ -318,4 +348,4 @@ def _status_line(row: dict[str, Any]) -> str:
         line += f", {row['consecutive_failures']} failed runs since (last: {row['last_error']})"
     if row["overdue"]:
         line += "\n  WARNING: the last good run is older than two scheduled times"
-    return line
+    return "\n".join([line, *source_status_lines(row.get("sources") or [])])

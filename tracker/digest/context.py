@@ -18,6 +18,7 @@ from tracker.classify import TIER_LABELS, search_concepts
 from tracker.digest.chart import chart_svg
 from tracker.digest.period import period_line, problem_line, problem_summary
 from tracker.digest.select import Selection
+from tracker.digest.sources_context import source_json
 from tracker.digest.view import (
     is_evidence,
     listing_order,
@@ -126,6 +127,7 @@ def json_document(context: dict[str, Any], selection: Selection) -> str:
         "held_by_tier": {h["tier"]: h["count"] for h in context["held"]},
         "held_by_drug_role": context["held_roles"],
         "studies_per_year": {str(y): n for y, n in sorted(context["years"].items())},
+        **source_json(context),  # trials, preprints, source_changes, failed_sources
     }
     # Compact: json.dumps with an indent runs the pure-Python encoder, ~6x slower for
     # a first digest of 10,000 studies (0.6 s); readers use the HTML and Markdown.

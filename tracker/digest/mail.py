@@ -119,7 +119,7 @@ def build_message(settings: MailSettings, digest: DigestResult) -> EmailMessage:
         parts = cast(list[EmailMessage], msg.get_payload())  # [text, html]: alternatives
         html_part = parts[1]
         html_part.add_related(png.read_bytes(), "image", "png", cid=cid, filename=png.name)
-    for key in ("ris", "bib"):
+    for key in ("ris", "bib", "trials_csv", "preprints_ris", "preprints_bib"):
         path = digest.files.get(key)
         if path:
             _attach(msg, path)

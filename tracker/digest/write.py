@@ -32,6 +32,13 @@ from tracker.digest.context import (
 from tracker.digest.feed import write_feed
 from tracker.digest.pages import render_digest
 from tracker.digest.select import Selection, select
+from tracker.digest.sources_context import (
+    record_source_digest,
+    source_context,
+    source_items,
+    with_source_summary,
+)
+from tracker.digest.sources_export import write_source_files
 from tracker.errors import RunFailure
 from tracker.models import SavedSearch
 from tracker.store import digests as stored
@@ -90,16 +97,21 @@ def write_digest(
     context = digest_context(
         selection, search, options, today, {k: p.name for k, p in paths.items()}
     )
-    contents = render_digest(context, selection, options.template_dir)
+    context.update(source_context(db, search.name, options.since))  # trials, preprints
+    context["summary"] = with_source_summary(context["summary"], context["source_summary"])
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        extra = write_source_files(context, paths["md"])
+        context["source_files"] = {k: p.name for k, p in extra.items()}
+        paths.update(extra)
+        contents = render_digest(context, selection, options.template_dir)
         for key, data in contents.items():
             _write_atomically(paths[key], data)
         feed = write_feed(db, search, folder / "feed.xml", today=today, problem=_problem(context))
     except OSError as exc:
         raise DigestError(f"cannot write the digest into {folder}: {exc.strerror or exc}") from None
     paths["feed"] = feed
-    digest_id = _record(db, search, selection, paths)
+    digest_id = _record(db, search, selection, paths, context)
     files = {k: v for k, v in paths.items() if k not in ("md", "html") and v.exists()}
     record = selection.record
     return DigestResult(
@@ -108,7 +120,7 @@ def write_digest(
         studies=len(selection.rows),
         markdown_path=paths["md"],
         html_path=paths["html"],
-        changes=len(context["changes"]),
+        changes=len(context["changes"]) + source_items(context),
         summary=context["summary"],
         kind=record["kind"],
         period_from=record.get("period_from"),
@@ -124,9 +136,15 @@ def _problem(context: dict[str, Any]) -> tuple[str, str] | None:
     return context["problem"], context["problem_time"] or f"{context['date']}T00:00:00Z"
 
 
-def _record(db: Database, search: SavedSearch, selection: Selection, paths: dict[str, Path]) -> int:
+def _record(
+    db: Database,
+    search: SavedSearch,
+    selection: Selection,
+    paths: dict[str, Path],
+    context: dict[str, Any],
+) -> int:
     with store.write_transaction(db):
-        return stored.record_digest(
+        digest_id = stored.record_digest(
             db,
             {
                 **selection.record,
@@ -139,6 +157,8 @@ def _record(db: Database, search: SavedSearch, selection: Selection, paths: dict
                 "as_of_run": selection.as_of_run,
             },
         )
+        record_source_digest(db, digest_id, context)  # the trial and preprint runs it covered
+        return digest_id
 
 
 def _free_paths(folder: Path, today: date) -> dict[str, Path]:

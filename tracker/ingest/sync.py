@@ -132,16 +132,23 @@ def _reached(db: Database, search: SavedSearch, options: SyncOptions) -> date | 
 
 
 def _search_window(client: EutilsClient, term: str, window: Window, first_run: bool) -> Found:
-    """Records added in the window and, after the first run, records revised in it.
+    """Records added in the window and, after the first run, records revised in it, in
+    one esearch: `(term) AND (window[crdt] OR window[mdat])`.
 
     Records change after they are stored (MeSH added, errata, retractions), and a
     retraction arrives as a modification of a PMID already held (NCBI-NOTES A11): only
     a Modification Date search finds it. A backfill fetches everything fresh anyway.
+    New and revised are told apart by what the search already holds (_store_run): a
+    quiet week costs one request. The esearch date restriction stays on Create Date
+    from the beginning to the window's end, so a count over PubMed's cap is still split
+    by Create Date into parts that together cover every match.
     """
-    added = collect_ids(client, term, window, "crdt")
     if first_run:
-        return Found(added, frozenset())
-    return Found(added, collect_ids(client, term, window, "mdat").ids)
+        return Found(collect_ids(client, term, window, "crdt"), frozenset())
+    days = f"{window.start:%Y/%m/%d}:{window.end:%Y/%m/%d}"
+    either = f"({term}) AND ({days}[crdt] OR {days}[mdat])"
+    found = collect_ids(client, either, Window(EARLIEST, window.end), "crdt")
+    return Found(found, found.ids)
 
 
 def _store_run(

@@ -21,6 +21,7 @@ from tracker.models import (
     MeshHeading,
 )
 from tracker.pubmed.authors import parse_authors
+from tracker.pubmed.databanks import registered_trials
 from tracker.pubmed.elements import (
     MONTH_NAMES,
     Index,
@@ -259,6 +260,7 @@ def _article(elem: etree._Element) -> Article:
         publication_status=plain_first(data, "PublicationStatus"),
         citation_status=citation.get("Status"),
         history_statuses=statuses,
+        registered_trials=registered_trials(first(art, "DataBankList")),
     )
 
 

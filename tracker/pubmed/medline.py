@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from Bio import Medline
 
 from tracker.models import AbstractSection, Article, Author, CommentCorrection, MeshHeading
+from tracker.pubmed.databanks import medline_registered_trials
 
 __all__ = ["iter_medline", "open_medline_file"]
 
@@ -131,6 +132,7 @@ def _article(record: dict, lines: list[str]) -> Article:
         publication_status=_get(record, "PST") or None,
         citation_status=_get(record, "STAT") or None,
         history_statuses=tuple(_phst(v) for v in record.get("PHST", ())),
+        registered_trials=medline_registered_trials(record.get("SI", ())),
     )
 
 

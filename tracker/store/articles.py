@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker.models import Article
+from tracker.store.links import add_article_trial_links
 from tracker.store.rows import EncodedArticles, article_values, encode_articles
 from tracker.store.schema import ARTICLE_COLUMNS, RULES_COLUMNS, TIER_COLUMNS
 
@@ -49,6 +50,7 @@ def article_row(article: Article, now: str) -> dict[str, Any]:
 def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None:
     """Insert new articles, refresh stored ones in place (keeping first_seen)."""
     write_articles(db, encode_articles(articles, now))
+    add_article_trial_links(db, articles, now)  # DataBankList and abstract NCT ids
 
 
 def write_articles(

@@ -291,5 +291,14 @@ def m004_drug_role_and_rules_version(db: Database) -> None:
     members.create_index(["search", "drug_role"])
 
 
+@migrations()
+def m005_trials_preprints_and_source_runs(db: Database) -> None:
+    """ClinicalTrials.gov trials and Europe PMC preprints beside PubMed, each source with
+    its own window and run records, and links between publications and trials."""
+    from tracker.store.sources_schema import create_source_tables
+
+    create_source_tables(db)
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

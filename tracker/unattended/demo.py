@@ -15,10 +15,12 @@ from pathlib import Path
 
 from tracker import store
 from tracker.digest.write import DigestResult, write_digest
+from tracker.ingest.source_run import SourceResult
 from tracker.ingest.sync import run_search
 from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import RunResult, SavedSearch
 from tracker.ncbi.client import EutilsClient, EutilsConfig
+from tracker.unattended.demo_sources import DemoSources
 
 ARRIVING_LATER = 12  # sample files held back to play this week's new records
 DEMO_SEARCH = SavedSearch(
@@ -35,6 +37,7 @@ class DemoResult:
     folder: Path
     runs: tuple[RunResult, ...]
     digests: tuple[DigestResult, ...]
+    sources: tuple[tuple[SourceResult, ...], ...] = ()  # per week: ClinicalTrials.gov, Europe PMC
 
 
 def sample_files() -> list[Path]:
@@ -59,19 +62,23 @@ def run_demo(out: Path, today: date) -> DemoResult:
     db = store.connect(out / "tracker.db")
     runs: list[RunResult] = []
     digests: list[DigestResult] = []
-    with LocalEutils() as server:
+    sources: list[tuple[SourceResult, ...]] = []
+    with LocalEutils() as server, DemoSources() as others:
         server.load_files(earlier)
         config = EutilsConfig(base_url=server.base_url, api_key=None, email=None)
         with EutilsClient(config) as client:
             last_week = today - timedelta(days=7)
             runs.append(run_search(db, client, DEMO_SEARCH, today=last_week))
+            sources.append(others.run(db, DEMO_SEARCH.name, last_week))
             digests.append(_digest(db, out, last_week))
+            others.this_week()
             for path in arriving:
                 server.add_record(path.read_bytes(), crdt=today)
             runs.append(run_search(db, client, DEMO_SEARCH, today=today))
+            sources.append(others.run(db, DEMO_SEARCH.name, today))
             digests.append(_digest(db, out, today))
     db.close()
-    return DemoResult(out, tuple(runs), tuple(digests))
+    return DemoResult(out, tuple(runs), tuple(digests), tuple(sources))
 
 
 def _digest(db: object, out: Path, day: date) -> DigestResult:

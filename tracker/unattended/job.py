@@ -25,6 +25,8 @@ from tracker.digest.mail import (
     send,
 )
 from tracker.digest.write import DigestError, DigestOptions, DigestResult, write_digest
+from tracker.ingest.source_run import SourceResult
+from tracker.ingest.sources import SourceClients, sync_sources
 from tracker.ingest.sync import Progress, StopCheck, SyncOptions, run_search, today_utc
 from tracker.models import RunResult, SavedSearch
 from tracker.ncbi.client import EutilsClient
@@ -40,10 +42,16 @@ class JobOutcome:
     seconds: float
     delivery: Delivery | None = None
     mail_error: str | None = None
+    sources: tuple[SourceResult, ...] = ()  # ClinicalTrials.gov, Europe PMC
 
     @property
     def ok(self) -> bool:
-        return self.run.status == "ok" and self.digest_error is None and self.mail_error is None
+        return (
+            self.run.status == "ok"
+            and all(s.status == "ok" for s in self.sources)
+            and self.digest_error is None
+            and self.mail_error is None
+        )
 
 
 @dataclass(frozen=True)
@@ -65,9 +73,11 @@ def run_job(
     today: date | None = None,
     digest_options: DigestOptions | None = None,
     mail: MailOptions | None = None,
+    sources: SourceClients | None = None,
 ) -> JobOutcome:
-    """Sync `search`, then (when `reports` is given and the sync succeeded) digest it,
-    then (when `mail` is given) mail the digest."""
+    """Sync `search` (PubMed, then the other sources when `sources` is given), then
+    (when `reports` is given and a source succeeded) digest it, then (when `mail` is
+    given) mail the digest. A failing source never stops the others or the digest."""
     began = time.monotonic()
     run = run_search(
         db,
@@ -78,9 +88,14 @@ def run_job(
         should_stop=should_stop,
         today=today,
     )
+    others: tuple[SourceResult, ...] = ()
+    if sources is not None:
+        full = bool(options and options.full)
+        others = sync_sources(db, sources, search, today or today_utc(), full=full)
     digest = None
     digest_error = None
-    if run.status == "ok" and reports is not None:
+    any_ok = run.status == "ok" or any(s.status == "ok" for s in others)
+    if any_ok and reports is not None:
         try:
             digest = write_digest(
                 db, search, reports, today=today or today_utc(), options=digest_options
@@ -95,7 +110,9 @@ def run_job(
             mail_error = f"mail: {exc}"
     if run.status != "ok" and mail is not None and mail.alert_after:
         mail_error = _alert_if_due(db, mail, search.name, run.error)
-    outcome = JobOutcome(run, digest, digest_error, time.monotonic() - began, delivery, mail_error)
+    outcome = JobOutcome(
+        run, digest, digest_error, time.monotonic() - began, delivery, mail_error, others
+    )
     log_outcome(outcome)
     return outcome
 
@@ -127,6 +144,7 @@ def log_outcome(outcome: JobOutcome) -> None:
         "seconds": round(outcome.seconds, 2),
         "outcome": "ok" if outcome.ok else "failed",
         "error": run.error or outcome.digest_error or outcome.mail_error,
+        "failed_sources": ",".join(s.source for s in outcome.sources if s.status != "ok") or None,
         "digest": str(outcome.digest.markdown_path) if outcome.digest else None,
         "mail": outcome.delivery.status if outcome.delivery else None,
     }
