@@ -80,9 +80,10 @@ def test_the_digest_arrives_as_html_with_text_alternative_chart_and_citations(
     assert digest.summary in text and HOSTILE_TITLE in text
     assert "<svg" not in html and 'src="cid:' in html
     assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in html
-    [chart] = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    [chart] = [p for p in msg.walk() if p.get_content_type() == "image/svg+xml"]
     cid = re.search(r'src="cid:([^"]+)"', html).group(1)
     assert chart["Content-ID"] == f"<{cid}>"
+    assert chart.get_content() == digest.files["svg"].read_bytes()
     files = {p.get_filename(): p for p in msg.iter_attachments()}
     ris, bib = digest.files["ris"].name, digest.files["bib"].name
     assert set(files) == {ris, bib}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import rispy
+from lxml import etree
 from test_cli import assert_one_line_error, tracker
 
 from tracker.lookalikes.eutils.server import LocalEutils
@@ -142,9 +143,16 @@ def test_a_new_users_session_search_find_stats_export(workdir, env):
     for hostile in ['"unclosed', "((", "AND", "NOT x", "a:b", "'; DROP TABLE articles;--", "*"]:
         proc = tracker("find", hostile, cwd=workdir)
         assert "Traceback" not in proc.stderr and proc.returncode in (0, 2), hostile
-    stats = json.loads(tracker("stats", "--json", "--plot", "years.png", cwd=workdir).stdout)
+    stats = json.loads(tracker("stats", "--json", "--plot", "years.svg", cwd=workdir).stdout)
     assert stats["articles"] == sum(y["articles"] for y in stats["by_year"])
-    assert (workdir / "years.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    drawn = etree.fromstring((workdir / "years.svg").read_bytes())
+    svg = "{http://www.w3.org/2000/svg}"
+    assert drawn.findtext(f"{svg}text") == "Studies per year: everything stored"
+    assert [r.findtext(f"{svg}title") for r in drawn.iter(f"{svg}rect")] == [
+        f"{y['year']}: {y['articles']}"
+        for y in sorted(stats["by_year"], key=lambda y: y["year"] or 0)
+        if y["year"] is not None
+    ]
     proc = tracker("export", "--format", "ris", "--out", "all.ris", cwd=workdir)
     assert proc.returncode == 0, proc.stderr
     entries = rispy.loads((workdir / "all.ris").read_text(encoding="utf-8"))

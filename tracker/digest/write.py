@@ -8,7 +8,7 @@ since DATE; it is recorded but leaves the weekly chain alone.
 
 Files, all named after the day (DATE, or DATE-2… when that day already has one):
 DATE.md (YAML front matter, for Jekyll or Hugo), DATE.html (standalone, mail-friendly,
-chart as inline SVG), DATE.png (the chart, beside the Markdown), DATE.json (for
+chart as inline SVG), DATE.svg (the chart, beside the Markdown), DATE.json (for
 automation: every new study, not only the ones listed), DATE.ris and DATE.bib ("Cite
 these": every new study), and feed.xml (the saved search's Atom feed).
 """
@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from tracker import store
 from tracker.classify import TIER_LABELS, search_concepts
-from tracker.digest.chart import chart_png, chart_svg
+from tracker.digest.chart import chart_svg, write_chart_svg
 from tracker.digest.export import write_export
 from tracker.digest.feed import write_feed
 from tracker.digest.render import environment
@@ -43,7 +43,7 @@ from tracker.store import digests as stored
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 200  # My NCBI's own e-mail digests stop at 200 items
-_SUFFIXES = (".md", ".html", ".json", ".ris", ".bib", ".png")
+_SUFFIXES = (".md", ".html", ".json", ".ris", ".bib", ".svg")
 
 
 class DigestError(RuntimeError):
@@ -70,7 +70,7 @@ class DigestResult:
     kind: str = "regular"
     period_from: str | None = None
     as_of_run: int = 0
-    files: dict[str, Path] = field(default_factory=dict)  # json, ris, bib, png, text, feed
+    files: dict[str, Path] = field(default_factory=dict)  # json, ris, bib, svg, text, feed
     title: str = ""
 
     @property
@@ -202,7 +202,7 @@ def _context(
         "held_total": sum(held.values()),
         "years": years,
         "chart_svg": chart_svg(years),
-        "chart_png": paths["png"].name if years else None,
+        "chart_image": paths["svg"].name if years else None,
         "files": {k: paths[k].name for k in ("json", "ris", "bib")} if rows else {},
         "sample_data": options.sample_data,
     }
@@ -221,7 +221,7 @@ def _write_files(
     _write_atomically(paths["html"], env.get_template("digest.html.j2").render(context))
     _write_atomically(paths["text"], env.get_template("digest.txt.j2").render(md_context))
     if context["years"]:
-        chart_png(context["years"], paths["png"])
+        write_chart_svg(context["years"], paths["svg"])
     all_authors = store.authors_by_pmid(db, [r["pmid"] for r in rows])
     if rows:
         for fmt, key in (("ris", "ris"), ("bibtex", "bib")):
