@@ -27,7 +27,8 @@ from tracker.models import Article  # noqa: E402
 from tracker.pubmed import parse_pubmed_xml  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
-SOURCES = (SAMPLES / "efetch", SAMPLES / "baseline", SAMPLES / "http-cassettes")
+DEMO_DATA = ROOT / "tracker" / "lookalikes" / "eutils" / "demo_data"  # the demo's 60 efetch files
+SOURCES = (SAMPLES / "efetch", DEMO_DATA, SAMPLES / "baseline", SAMPLES / "http-cassettes")
 
 
 def sample_articles() -> list[Article]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import EFETCH_SOURCES
 from sqlite_utils import Database
 
 from tracker import store
@@ -17,8 +18,9 @@ from tracker.models import AbstractSection, Article, Author
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
 XML_FILES = sorted(
-    p for folder in ("efetch", "baseline") for p in (SAMPLES / folder).iterdir()
-    if p.name.endswith((".xml", ".xml.gz"))
+    (p for folder in (*EFETCH_SOURCES, SAMPLES / "baseline") for p in folder.iterdir()
+     if p.name.endswith((".xml", ".xml.gz"))),
+    key=lambda p: (p.parent.name != "baseline", p.name),  # baseline/ first, as before
 )  # fmt: skip
 CRAFTED_PMID = 99000001
 

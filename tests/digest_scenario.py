@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from helpers import METAPUB_FILES, crafted_retraction, efetch_file, fast_client
 from sqlite_utils import Database
-from test_sync import crafted_retraction, fast_client
 
 from tracker import store
 from tracker.digest.write import DigestOptions, DigestResult, write_digest
@@ -28,13 +28,12 @@ from tracker.ingest.sync import run_search
 from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
 
-EFETCH = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
-FILES = sorted(EFETCH.glob("metapub__[0-9]*.xml"))
-CORRECTED = EFETCH / "metapub__38763967.xml"  # Case Reports; its text reads like a review
-HOSTILE_SOURCE = EFETCH / "metapub__25364329.xml"
+FILES = METAPUB_FILES
+CORRECTED = efetch_file("metapub__38763967.xml")  # Case Reports; its text reads like a review
+HOSTILE_SOURCE = efetch_file("metapub__25364329.xml")
 HOSTILE_PMID = 99000007
 RETRACTED_PMID = 35830032  # a meta-analysis in week 1's backfill
-BASE = [f for f in FILES[:40] if f != CORRECTED] + [EFETCH / "metapub__35830032.xml"]
+BASE = [f for f in FILES[:40] if f != CORRECTED] + [efetch_file("metapub__35830032.xml")]
 LATER = [f for f in FILES[40:50] if f not in BASE and f != CORRECTED]
 WEEK1 = date(2026, 11, 23)
 WEEK2 = WEEK1 + timedelta(days=7)
@@ -119,7 +118,7 @@ def build(tmp_path: Path, options: DigestOptions | None = None) -> Scenario:
         for path in LATER:
             server.add_record(path.read_bytes(), crdt=WEEK2)
         server.add_record(CORRECTED.read_bytes(), mdat=WEEK2)
-        retracted = EFETCH / f"metapub__{RETRACTED_PMID}.xml"
+        retracted = efetch_file(f"metapub__{RETRACTED_PMID}.xml")
         server.add_record(crafted_retraction(retracted.read_bytes(), 99_999_999), mdat=WEEK2)
         assert run_search(db, client, SEARCH, today=WEEK2).status == "ok"
         results.append(write_digest(db, SEARCH, reports, today=WEEK2, options=options))
