@@ -7,6 +7,11 @@ whose text holds every character an export format or a spreadsheet treats specia
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import sqlite3
+import tempfile
+from contextlib import closing
 from pathlib import Path
 
 from helpers import EFETCH_SOURCES
@@ -63,7 +68,26 @@ def crafted_article() -> Article:
     )
 
 
+_BUILT: dict[bool, Path] = {}  # one imported collection per test process, copied per caller
+
+
 def build_collection(path: Path, *, crafted: bool = True) -> Database:
+    """A tracker database at ``path`` holding every sample record (and the crafted one).
+    The imports run once per test process; each caller gets its own copy (VACUUM INTO),
+    so a test that writes to it changes nobody else's."""
+    if crafted not in _BUILT:
+        folder = Path(tempfile.mkdtemp(prefix="collection-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = folder / "tracker.db"
+        db = _import_samples(template, crafted=crafted)
+        db.close()
+        _BUILT[crafted] = template
+    with closing(sqlite3.connect(_BUILT[crafted])) as conn:
+        conn.execute("VACUUM INTO ?", (str(path),))
+    return store.connect(path)
+
+
+def _import_samples(path: Path, *, crafted: bool) -> Database:
     db = store.connect(path)
     for file in XML_FILES:
         try:
