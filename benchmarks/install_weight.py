@@ -6,7 +6,8 @@ no extras, exactly as the README tells users), then reports:
 - the size of the venv's site-packages (MB, pip and setuptools excluded: every venv has
   them) and the largest installed distributions;
 - the median wall time of `tracker --help` over N runs (after one warm-up run, so the
-  page cache is warm as it is for a user's second command);
+  page cache is warm as it is for a user's second command), and its median CPU time
+  (user + system), which other work on a shared machine disturbs much less;
 - with --importtime, the modules `python -X importtime -m tracker --help` spends most
   time importing (cumulative, microseconds).
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -80,16 +82,20 @@ def build_venv(venv: Path, source: Path, rev: str | None) -> None:
         subprocess.run([*pip, str(copy)], check=True)
 
 
-def help_times(venv: Path, runs: int) -> list[float]:
+def help_times(venv: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds (user + system) of each `tracker --help` run. On a shared
+    machine the wall time measures the neighbours too; the CPU time much less so."""
     exe = str(venv / "bin" / "tracker")
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
-    subprocess.run([exe, "--help"], check=True, capture_output=True, env=env)  # warm-up
-    times = []
+    subprocess.run([exe, "--help"], check=True, capture_output=True)  # warm-up
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run([exe, "--help"], check=True, capture_output=True, env=env)
-        times.append(time.perf_counter() - start)
-    return times
+        subprocess.run([exe, "--help"], check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return walls, cpus
 
 
 def import_offenders(venv: Path, top: int) -> list[tuple[int, str]]:
@@ -142,7 +148,7 @@ def main() -> None:
         sizes = _distribution_sizes(site)
         for name in ("pip", "setuptools"):
             sizes.pop(name, None)
-        times = help_times(venv, args.runs)
+        times, cpus = help_times(venv, args.runs)
         print(f"commit: {commit}")
         print(f"python: {platform.python_version()}  machine: {platform.machine()}, "
               f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")  # fmt: skip
@@ -150,7 +156,8 @@ def main() -> None:
               f"{len(sizes)} distributions")  # fmt: skip
         print(
             f"tracker --help: median {statistics.median(times) * 1000:.0f} ms over "
-            f"{args.runs} runs (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})"
+            f"{args.runs} runs (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}); "
+            f"CPU (user + system) median {statistics.median(cpus) * 1000:.0f} ms"
         )
         print("largest distributions:")
         for name, size in sorted(sizes.items(), key=lambda kv: -kv[1])[: args.top]:
