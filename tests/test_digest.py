@@ -10,7 +10,6 @@ tracker/digest/chart.py draws it byte for byte the same on every machine.
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -29,12 +28,12 @@ from digest_scenario import (
     WEEK3,
     build,
 )
+from helpers import check_golden
 from lxml import etree
 
 from tracker import store
 from tracker.digest.write import DigestOptions, write_digest
 
-GOLDEN = Path(__file__).parent / "golden"
 _SVG = re.compile(r"<!--chart--><svg\b.*?</svg>\s*<!--/chart-->", re.DOTALL)
 
 
@@ -45,15 +44,6 @@ def scenario(tmp_path_factory):
 
 def normalised(path: Path) -> str:
     return path.read_text(encoding="utf-8")
-
-
-def check_golden(name: str, text: str) -> None:
-    golden = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        GOLDEN.mkdir(exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert golden.exists(), f"no golden file {name}: run with UPDATE_GOLDEN=1 and review it"
-    assert text == golden.read_text(encoding="utf-8"), f"{name} differs from its golden file"
 
 
 @pytest.mark.parametrize("week", [1, 2, 3])
