@@ -98,6 +98,18 @@ def help_times(venv: Path, runs: int) -> tuple[list[float], list[float]]:
     return walls, cpus
 
 
+def _in_turns(venv: Path, other: Path, runs: int) -> tuple[list[float], list[float], tuple]:
+    """help_times of two venvs, one run of each in turn."""
+    mine: tuple[list[float], list[float]] = ([], [])
+    theirs: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for target, into in ((venv, mine), (other, theirs)):
+            wall, cpu = help_times(target, 1)
+            into[0].extend(wall)
+            into[1].extend(cpu)
+    return mine[0], mine[1], theirs
+
+
 def import_offenders(venv: Path, top: int) -> list[tuple[int, str]]:
     python = str(venv / "bin" / "python")
     done = subprocess.run([python, "-X", "importtime", "-m", "tracker", "--help"],
@@ -135,6 +147,9 @@ def main() -> None:
     parser.add_argument("--importtime", action="store_true")
     parser.add_argument("--keep", type=Path, help="build the venv here and keep it")
     parser.add_argument("--rev", help="install this commit instead of the working tree")
+    parser.add_argument("--against", type=Path, metavar="VENV",
+                        help="a venv kept from another run (--keep): time its tracker --help "
+                        "in turns with this one's, so both see the same machine load")  # fmt: skip
     args = parser.parse_args()
 
     tmp = None if args.keep else tempfile.TemporaryDirectory()
@@ -148,7 +163,10 @@ def main() -> None:
         sizes = _distribution_sizes(site)
         for name in ("pip", "setuptools"):
             sizes.pop(name, None)
-        times, cpus = help_times(venv, args.runs)
+        if args.against:
+            times, cpus, other = _in_turns(venv, args.against, args.runs)
+        else:
+            times, cpus = help_times(venv, args.runs)
         print(f"commit: {commit}")
         print(f"python: {platform.python_version()}  machine: {platform.machine()}, "
               f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")  # fmt: skip
@@ -159,6 +177,10 @@ def main() -> None:
             f"{args.runs} runs (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}); "
             f"CPU (user + system) median {statistics.median(cpus) * 1000:.0f} ms"
         )
+        if args.against:
+            wall, cpu = (statistics.median(x) * 1000 for x in other)
+            print(f"  against {args.against}, in turns: median {wall:.0f} ms, "
+                  f"CPU median {cpu:.0f} ms")  # fmt: skip
         print("largest distributions:")
         for name, size in sorted(sizes.items(), key=lambda kv: -kv[1])[: args.top]:
             print(f"  {size / 1e6:7.1f} MB  {name}")
