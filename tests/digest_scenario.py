@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from helpers import METAPUB_FILES, crafted_retraction, efetch_file, fast_client
+from helpers import METAPUB_FILES, crafted_retraction, efetch_file, fast_client, local_eutils
 from sqlite_utils import Database
 
 from tracker import store
 from tracker.digest.write import DigestOptions, DigestResult, write_digest
 from tracker.ingest.sync import run_search
-from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
 
 FILES = METAPUB_FILES
@@ -110,7 +109,7 @@ def build(tmp_path: Path, options: DigestOptions | None = None) -> Scenario:
     reports = tmp_path / "reports"
     options = options or DigestOptions(limit=12)
     results = []
-    with LocalEutils(BASE) as server, fast_client(server) as client:
+    with local_eutils(BASE) as server, fast_client(server) as client:
         server.add_record(hostile_record(), crdt=WEEK1)
         server.add_record(unindexed(CORRECTED.read_bytes()), crdt=WEEK1)
         assert run_search(db, client, SEARCH, today=WEEK1).status == "ok"

@@ -19,10 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from helpers import (  # noqa: F401  (the fault suites import these from here too)
+    CLONE_SOURCE,
+    CLONE_SOURCE_PMID,
+    CLONE_TERM,
     METAPUB_FILES,
     ROOT,
     SAMPLES,
     TEST_EMAIL,
+    clone_server,
     efetch_file,
     fast_client,
     fast_config,
@@ -35,15 +39,9 @@ from helpers import (  # noqa: F401  (the fault suites import these from here to
 )
 
 from tracker.lookalikes.eutils.server import LocalEutils
-from tracker.ncbi.ratelimit import reset_shared_limiters
 from tracker.ncbi.responses import parse_esearch
 
 FILES = METAPUB_FILES  # the real metapub records; the first 60 are the demo's
-# metapub__11618220.xml: "Eroticism in late Ming, early Qing fiction…" (PMID 11618220).
-# Renumbered copies of it are derived data: only the copies match CLONE_TERM.
-CLONE_SOURCE = efetch_file("metapub__11618220.xml")
-CLONE_SOURCE_PMID = 11618220
-CLONE_TERM = "eroticism"
 TERM = "treatment[tiab] OR therapy[tiab]"
 # The newest week ends today (the CLI plans its window from the real clock).
 TODAY = datetime.now(UTC).date() - timedelta(days=7)
@@ -67,27 +65,6 @@ def sample_server(files: list[Path] | None = None) -> Iterator[LocalEutils]:
     """LocalEutils over real sample records (the demo's 60 metapub efetch files)."""
     with local_eutils(files) as srv:
         yield srv
-
-
-@contextmanager
-def clone_server(
-    count: int,
-    first: date,
-    last: date,
-    start_pmid: int = 90_000_000,
-    later: tuple[int, date] | None = None,
-) -> Iterator[tuple[LocalEutils, list[int]]]:
-    """``count`` renumbered copies of one real record, Create Dates spread first..last,
-    and ``later`` = (n, day): n more copies created that day (PMIDs from 95,000,000),
-    appended to the list."""
-    reset_shared_limiters()
-    with LocalEutils([CLONE_SOURCE]) as srv:
-        clones = srv.clone_renumbered(count, start_pmid, first, last)
-        if later:
-            clones += srv.clone_renumbered(later[0], 95_000_000, later[1], later[1])
-        srv.corpus.remove(CLONE_SOURCE_PMID)
-        yield srv, clones
-    reset_shared_limiters()
 
 
 def matching(server: LocalEutils, term: str = TERM) -> set[int]:

@@ -25,6 +25,7 @@ import time
 import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -172,6 +173,12 @@ def write_search(workdir: Path, name: str, text: str) -> Path:
 
 # -- the local E-utilities server and a fast client ------------------------------------------
 
+# metapub__11618220.xml: "Eroticism in late Ming, early Qing fiction…" (PMID 11618220).
+# Renumbered copies of it are derived data: only the copies match CLONE_TERM.
+CLONE_SOURCE = efetch_file("metapub__11618220.xml")
+CLONE_SOURCE_PMID = 11618220
+CLONE_TERM = "eroticism"
+
 
 @contextmanager
 def local_eutils(records: list[Path] | tuple[Path, ...] | None = None) -> Iterator[LocalEutils]:
@@ -180,6 +187,27 @@ def local_eutils(records: list[Path] | tuple[Path, ...] | None = None) -> Iterat
     reset_shared_limiters()
     with LocalEutils(DEMO_FILES if records is None else records) as srv:
         yield srv
+    reset_shared_limiters()
+
+
+@contextmanager
+def clone_server(
+    count: int,
+    first: date,
+    last: date,
+    start_pmid: int = 90_000_000,
+    later: tuple[int, date] | None = None,
+) -> Iterator[tuple[LocalEutils, list[int]]]:
+    """``count`` renumbered copies of one real record, Create Dates spread first..last,
+    and ``later`` = (n, day): n more copies created that day (PMIDs from 95,000,000),
+    appended to the list."""
+    reset_shared_limiters()
+    with LocalEutils([CLONE_SOURCE]) as srv:
+        clones = srv.clone_renumbered(count, start_pmid, first, last)
+        if later:
+            clones += srv.clone_renumbered(later[0], 95_000_000, later[1], later[1])
+        srv.corpus.remove(CLONE_SOURCE_PMID)
+        yield srv, clones
     reset_shared_limiters()
 
 

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from helpers import METAPUB_FILES, TREATMENTS_SEARCH, crafted_retraction, efetch_file, fast_client
+from helpers import (
+    CLONE_TERM,
+    METAPUB_FILES,
+    TREATMENTS_SEARCH,
+    clone_server,
+    crafted_retraction,
+    fast_client,
+    local_eutils,
+)
 
 from tracker import store
 from tracker.digest.write import write_digest
@@ -31,7 +37,7 @@ SEARCH = TREATMENTS_SEARCH
 
 @pytest.fixture
 def server():
-    with LocalEutils(BASE) as srv:
+    with local_eutils(BASE) as srv:
         yield srv
 
 
@@ -143,23 +149,8 @@ def test_new_arrivals_are_found_once_and_digested_exactly(server, db, tmp_path):
     assert "No new studies since the last digest" in empty.markdown_path.read_text(encoding="utf-8")
 
 
-# metapub__11618220.xml: "Eroticism in late Ming, early Qing fiction…" (PMID 11618220).
-CLONE_SOURCE = efetch_file("metapub__11618220.xml")
-CLONE_TERM = "eroticism"
-
-
-@contextmanager
-def cloned_server(count: int, first: date, last: date) -> Iterator[tuple[LocalEutils, list[int]]]:
-    """Derived data: `count` renumbered copies of one real record, Create Dates spread
-    over first..last; the original itself is removed so only the copies match."""
-    with LocalEutils([CLONE_SOURCE]) as srv:
-        clones = srv.clone_renumbered(count, 90_000_000, first, last)
-        srv.corpus.remove(11618220)
-        yield srv, clones
-
-
 def test_a_window_above_the_cap_is_split_until_every_part_fits(db):
-    with cloned_server(12_500, date(2020, 1, 1), date(2020, 12, 31)) as (srv, clones):
+    with clone_server(12_500, date(2020, 1, 1), date(2020, 12, 31)) as (srv, clones):
         term = CLONE_TERM
         search = SavedSearch(name="big", title="Big", term=term, since=date(2020, 1, 1))
         with fast_client(srv) as client:
@@ -181,7 +172,7 @@ def test_a_window_above_the_cap_is_split_until_every_part_fits(db):
 
 
 def test_a_single_day_above_the_cap_fails_loudly_and_keeps_nothing(db):
-    with cloned_server(10_050, date(2020, 5, 5), date(2020, 5, 5)) as (srv, _clones):
+    with clone_server(10_050, date(2020, 5, 5), date(2020, 5, 5)) as (srv, _clones):
         search = SavedSearch(name="day", title="Day", term=CLONE_TERM, since=date(2020, 5, 5))
         with fast_client(srv) as client:
             result = run_search(db, client, search, today=date(2020, 5, 6))
