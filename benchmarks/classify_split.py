@@ -28,6 +28,9 @@ from tracker.pubmed import parse_pubmed_xml  # noqa: E402
 from tracker.pubmed.medline import open_medline_file  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
+# The demo's 60 real efetch files are kept once, in the package; they are named here as
+# "efetch/NAME", as tests/helpers.py sample_file() resolves them.
+DEMO_DATA = ROOT / "tracker" / "lookalikes" / "eutils" / "demo_data"
 XML_SOURCES = (SAMPLES / "efetch", SAMPLES / "baseline", SAMPLES / "http-cassettes")
 SPLIT_FILE = ROOT / "tests" / "data" / "classify" / "split.json"
 
@@ -48,20 +51,29 @@ def sample_records() -> Iterator[tuple[str, Article]]:
     A PMID served by several files is yielded once, from the first file in sorted order.
     """
     seen: set[int] = set()
-    for folder in XML_SOURCES:
-        for path in sorted(folder.iterdir()):
-            corpus = Corpus()
-            corpus.load_files([path])
-            for entry in corpus.entries():
-                for article in parse_pubmed_xml(entry.render()):
-                    if article.pmid not in seen:
-                        seen.add(article.pmid)
-                        yield str(path.relative_to(SAMPLES)), article
+    for label, path in _xml_files():
+        corpus = Corpus()
+        corpus.load_files([path])
+        for entry in corpus.entries():
+            for article in parse_pubmed_xml(entry.render()):
+                if article.pmid not in seen:
+                    seen.add(article.pmid)
+                    yield label, article
     for path in sorted((SAMPLES / "medline").iterdir()):
         for article in open_medline_file(path):
             if article.pmid not in seen:
                 seen.add(article.pmid)
                 yield str(path.relative_to(SAMPLES)), article
+
+
+def _xml_files() -> Iterator[tuple[str, Path]]:
+    """(label, path) of every XML sample, each folder in sorted order of file name."""
+    for folder in XML_SOURCES:
+        paths = list(folder.iterdir())
+        if folder.name == "efetch":
+            paths += DEMO_DATA.glob("*.xml")
+        for path in sorted(paths, key=lambda p: p.name):
+            yield f"{folder.name}/{path.name}", path
 
 
 def main() -> None:

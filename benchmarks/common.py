@@ -29,6 +29,17 @@ if str(ROOT) not in sys.path:  # `python benchmarks/ingest.py` puts benchmarks/ 
 from tracker.lookalikes.eutils.corpus import Corpus  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
+# The demo's 60 real efetch records are kept once, in the package (tests read them there too).
+DEMO_DATA = ROOT / "tracker" / "lookalikes" / "eutils" / "demo_data"
+
+
+def efetch_sample_files() -> list[Path]:
+    """Every real efetch sample file (tests/data/pubmed-samples/efetch and the demo's),
+    sorted by file name as when they were one folder."""
+    found = [*(SAMPLES / "efetch").glob("*.xml"), *DEMO_DATA.glob("*.xml")]
+    return sorted(found, key=lambda p: p.name)
+
+
 CURRENT_DTDS = (b"pubmed_250101.dtd", b"pubmed_240101.dtd")
 DERIVED_START_PMID = 90_000_000  # far above any real PMID: derived records are never real ones
 DOCTYPE = (
@@ -41,7 +52,7 @@ def current_dtd_files() -> list[Path]:
     """The real efetch samples whose DOCTYPE is a current PubMed DTD."""
     return [
         path
-        for path in sorted((SAMPLES / "efetch").glob("*.xml"))
+        for path in efetch_sample_files()
         if any(dtd in path.read_bytes()[:600] for dtd in CURRENT_DTDS)
     ]
 

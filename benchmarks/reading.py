@@ -30,7 +30,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import DERIVED_START_PMID, ROOT, current_corpus, table
+from benchmarks.common import DERIVED_START_PMID, ROOT, current_corpus, efetch_sample_files, table
 from tracker import store
 from tracker.ingest.sync import run_search
 from tracker.lookalikes.eutils.server import LocalEutils
@@ -110,7 +110,7 @@ def build_find_db(path: Path, articles: int) -> int:
     _remove_db(path)
     db = store.connect(path)
     real = []
-    for f in sorted((ROOT / "tests" / "data" / "pubmed-samples" / "efetch").glob("*.xml")):
+    for f in efetch_sample_files():
         real.extend(parse_pubmed_xml(f.read_bytes()))
     with store.write_transaction(db):
         store.upsert_articles(db, real, store.utc_now())

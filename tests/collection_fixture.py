@@ -7,8 +7,14 @@ whose text holds every character an export format or a spreadsheet treats specia
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import sqlite3
+import tempfile
+from contextlib import closing
 from pathlib import Path
 
+from helpers import EFETCH_SOURCES
 from sqlite_utils import Database
 
 from tracker import store
@@ -17,8 +23,9 @@ from tracker.models import AbstractSection, Article, Author
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
 XML_FILES = sorted(
-    p for folder in ("efetch", "baseline") for p in (SAMPLES / folder).iterdir()
-    if p.name.endswith((".xml", ".xml.gz"))
+    (p for folder in (*EFETCH_SOURCES, SAMPLES / "baseline") for p in folder.iterdir()
+     if p.name.endswith((".xml", ".xml.gz"))),
+    key=lambda p: (p.parent.name != "baseline", p.name),  # baseline/ first, as before
 )  # fmt: skip
 CRAFTED_PMID = 99000001
 
@@ -61,7 +68,26 @@ def crafted_article() -> Article:
     )
 
 
+_BUILT: dict[bool, Path] = {}  # one imported collection per test process, copied per caller
+
+
 def build_collection(path: Path, *, crafted: bool = True) -> Database:
+    """A tracker database at ``path`` holding every sample record (and the crafted one).
+    The imports run once per test process; each caller gets its own copy (VACUUM INTO),
+    so a test that writes to it changes nobody else's."""
+    if crafted not in _BUILT:
+        folder = Path(tempfile.mkdtemp(prefix="collection-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = folder / "tracker.db"
+        db = _import_samples(template, crafted=crafted)
+        db.close()
+        _BUILT[crafted] = template
+    with closing(sqlite3.connect(_BUILT[crafted])) as conn:
+        conn.execute("VACUUM INTO ?", (str(path),))
+    return store.connect(path)
+
+
+def _import_samples(path: Path, *, crafted: bool) -> Database:
     db = store.connect(path)
     for file in XML_FILES:
         try:

@@ -1,13 +1,15 @@
-"""Shared fixtures: a local E-utilities server holding the real sample records.
+"""Shared fixtures (shared functions and paths are in tests/helpers.py).
 
 Reusable from any test file:
 * ``eutils_server`` – a started LocalEutils on 127.0.0.1 (port 0) with every real record
-  under tests/data/pubmed-samples (efetch/, baseline/, and the cassettes' efetch bodies);
-  stopped after the test. Add faults with ``eutils_server.faults.push(...)``.
+  under tests/data/pubmed-samples (efetch/, baseline/, and the cassettes' efetch bodies)
+  and the demo's records; stopped after the test. Add faults with
+  ``eutils_server.faults.push(...)``.
 * ``eutils_config`` – factory: EutilsConfig pointed at the server, with test-fast back-off.
 * ``eutils_client`` – factory: EutilsClient(eutils_config(**overrides)), closed after the test.
 * ``max_in_window`` (from tracker.lookalikes.eutils.faults) – most request starts in any
   rolling second.
+* ``workdir`` – a fresh folder with queries/treatments.toml (helpers.TREATMENTS).
 No test touches the network: everything goes to 127.0.0.1.
 """
 
@@ -23,13 +25,45 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the package is not installed in the venv
     sys.path.insert(0, str(ROOT))
 
+from helpers import (  # noqa: E402
+    DEMO_DATA,
+    SAMPLES,
+    TREATMENTS,
+    Inbox,
+    free_port,
+    write_search,
+)
+
 from tracker.lookalikes.eutils.corpus import Corpus  # noqa: E402
 from tracker.lookalikes.eutils.server import LocalEutils  # noqa: E402
 from tracker.ncbi.client import EutilsClient, EutilsConfig, NcbiSession  # noqa: E402
 
-SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
-SAMPLE_RECORD_SOURCES = (SAMPLES / "efetch", SAMPLES / "baseline", SAMPLES / "http-cassettes")
+SAMPLE_RECORD_SOURCES = (
+    SAMPLES / "efetch",
+    DEMO_DATA,
+    SAMPLES / "baseline",
+    SAMPLES / "http-cassettes",
+)
 TEST_EMAIL = "dev@example.org"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd): (inbox, port)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A work folder with one saved search, queries/treatments.toml."""
+    write_search(tmp_path, "treatments", TREATMENTS)
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

@@ -19,24 +19,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from helpers import METAPUB_FILES, crafted_retraction, efetch_file, fast_client, local_eutils
 from sqlite_utils import Database
-from test_sync import crafted_retraction, fast_client
 
 from tracker import store
 from tracker.digest.write import DigestOptions, DigestResult, write_digest
 from tracker.ingest.sync import run_search
-from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
 
-EFETCH = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
-FILES = sorted(EFETCH.glob("metapub__[0-9]*.xml"))
-CORRECTED = EFETCH / "metapub__36873252.xml"  # Review; its text reads like a cohort
+FILES = METAPUB_FILES
+CORRECTED = efetch_file("metapub__36873252.xml")  # Review; its text reads like a cohort
 # A randomised trial (indexed), so the hostile copy is among the studies a digest lists.
-HOSTILE_SOURCE = EFETCH / "metapub__sample_article_23435529.xml"
+HOSTILE_SOURCE = efetch_file("metapub__sample_article_23435529.xml")
 HOSTILE_SOURCE_PMID = "23435529"
 HOSTILE_PMID = 99000007
 RETRACTED_PMID = 35830032  # a meta-analysis in week 1's backfill
-BASE = [f for f in FILES[:40] if f != CORRECTED] + [EFETCH / "metapub__35830032.xml"]
+BASE = [f for f in FILES[:40] if f != CORRECTED] + [efetch_file("metapub__35830032.xml")]
 LATER = [f for f in FILES[40:50] if f not in BASE and f != CORRECTED]
 WEEK1 = date(2026, 11, 23)
 WEEK2 = WEEK1 + timedelta(days=7)
@@ -115,7 +113,7 @@ def build(tmp_path: Path, options: DigestOptions | None = None) -> Scenario:
     reports = tmp_path / "reports"
     options = options or DigestOptions(limit=12)
     results = []
-    with LocalEutils(BASE) as server, fast_client(server) as client:
+    with local_eutils(BASE) as server, fast_client(server) as client:
         server.add_record(hostile_record(), crdt=WEEK1)
         server.add_record(unindexed(CORRECTED.read_bytes()), crdt=WEEK1)
         assert run_search(db, client, SEARCH, today=WEEK1).status == "ok"
@@ -123,7 +121,7 @@ def build(tmp_path: Path, options: DigestOptions | None = None) -> Scenario:
         for path in LATER:
             server.add_record(path.read_bytes(), crdt=WEEK2)
         server.add_record(CORRECTED.read_bytes(), mdat=WEEK2)
-        retracted = EFETCH / f"metapub__{RETRACTED_PMID}.xml"
+        retracted = efetch_file(f"metapub__{RETRACTED_PMID}.xml")
         server.add_record(crafted_retraction(retracted.read_bytes(), 99_999_999), mdat=WEEK2)
         assert run_search(db, client, SEARCH, today=WEEK2).status == "ok"
         results.append(write_digest(db, SEARCH, reports, today=WEEK2, options=options))

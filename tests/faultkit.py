@@ -12,33 +12,39 @@ as a real process, and the checks every fault case ends with:
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from helpers import (  # noqa: F401  (the fault suites import these from here too)
+    CLONE_SOURCE,
+    CLONE_SOURCE_PMID,
+    CLONE_TERM,
+    METAPUB_FILES,
+    ROOT,
+    SAMPLES,
+    TEST_EMAIL,
+    clone_server,
+    efetch_file,
+    fast_client,
+    fast_config,
+    local_eutils,
+    one_error_line,
+    start,
+    tracker,
+    tracker_env,
+    wait_for,
+)
+
 from tracker.lookalikes.eutils.server import LocalEutils
-from tracker.ncbi.client import EutilsClient, EutilsConfig
 from tracker.ncbi.responses import parse_esearch
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "tests" / "data" / "pubmed-samples"
-EFETCH = SAMPLES / "efetch"
-FILES = sorted(EFETCH.glob("metapub__[0-9]*.xml"))
-# metapub__11618220.xml: "Eroticism in late Ming, early Qing fiction…" (PMID 11618220).
-# Renumbered copies of it are derived data: only the copies match CLONE_TERM.
-CLONE_SOURCE = EFETCH / "metapub__11618220.xml"
-CLONE_SOURCE_PMID = 11618220
-CLONE_TERM = "eroticism"
+FILES = METAPUB_FILES  # the real metapub records; the first 60 are the demo's
 TERM = "treatment[tiab] OR therapy[tiab]"
 # The newest week ends today (the CLI plans its window from the real clock).
 TODAY = datetime.now(UTC).date() - timedelta(days=7)
-TEST_EMAIL = "fault-tests@example.org"
 # Tables that hold data (everything but the run log).
 DATA_TABLES = (
     "articles",
@@ -56,48 +62,9 @@ DATA_TABLES = (
 
 @contextmanager
 def sample_server(files: list[Path] | None = None) -> Iterator[LocalEutils]:
-    """LocalEutils over real sample records (the first 60 metapub efetch files)."""
-    with LocalEutils(files if files is not None else FILES[:60]) as srv:
+    """LocalEutils over real sample records (the demo's 60 metapub efetch files)."""
+    with local_eutils(files) as srv:
         yield srv
-
-
-@contextmanager
-def clone_server(
-    count: int,
-    first: date,
-    last: date,
-    start_pmid: int = 90_000_000,
-    later: tuple[int, date] | None = None,
-) -> Iterator[tuple[LocalEutils, list[int]]]:
-    """``count`` renumbered copies of one real record, Create Dates spread first..last,
-    and ``later`` = (n, day): n more copies created that day (PMIDs from 95,000,000),
-    appended to the list."""
-    with LocalEutils([CLONE_SOURCE]) as srv:
-        clones = srv.clone_renumbered(count, start_pmid, first, last)
-        if later:
-            clones += srv.clone_renumbered(later[0], 95_000_000, later[1], later[1])
-        srv.corpus.remove(CLONE_SOURCE_PMID)
-        yield srv, clones
-
-
-def fast_config(server: LocalEutils | str, **overrides: object) -> EutilsConfig:
-    """The real client's config; pacing and back-off loosened so the suite stays quick."""
-    base = server if isinstance(server, str) else server.base_url
-    options: dict[str, object] = {
-        "base_url": base,
-        "email": TEST_EMAIL,
-        "requests_per_second": 50.0,
-        "backoff_base": 0.01,
-        "backoff_cap": 0.05,
-        "max_attempts": 3,
-        "timeout": 5.0,
-    }
-    options.update(overrides)
-    return EutilsConfig(**options)  # type: ignore[arg-type]
-
-
-def fast_client(server: LocalEutils | str, **overrides: object) -> EutilsClient:
-    return EutilsClient(fast_config(server, **overrides))
 
 
 def matching(server: LocalEutils, term: str = TERM) -> set[int]:
@@ -182,55 +149,6 @@ def runs(path: Path, search: str | None = None) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-# -- the tracker as a process ---------------------------------------------------------------
-
-
-def tracker_env(server: LocalEutils | str | None = None, **extra: str) -> dict[str, str]:
-    """The caller's environment without NCBI_*/TRACKER_* settings, aimed at ``server``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NCBI_", "TRACKER_"))}
-    if server is not None:
-        env["NCBI_EUTILS_URL"] = server if isinstance(server, str) else server.base_url
-    env["NCBI_EMAIL"] = TEST_EMAIL
-    env.update(extra)
-    return env
-
-
-def tracker(
-    *args: str, cwd: Path, env: dict[str, str], timeout: float = 120, **kwargs: object
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        **kwargs,
-    )  # type: ignore[call-overload]
-
-
-def start(*args: str, cwd: Path, env: dict[str, str], **kwargs: object) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )  # type: ignore[call-overload]
-
-
-def one_error_line(proc: subprocess.CompletedProcess[str], code: int) -> str:
-    """Assert exit ``code``, no traceback, exactly one ``tracker:`` line; return it."""
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr + proc.stdout
-    lines = [line for line in proc.stderr.splitlines() if line.startswith("tracker:")]
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
-
-
 def write_search(
     workdir: Path, name: str, term: str, since: date | None = None, extra: str = ""
 ) -> None:
@@ -240,12 +158,3 @@ def write_search(
     if since:
         text += f"since = {since.isoformat()}\n"
     (folder / f"{name}.toml").write_text(text + extra, encoding="utf-8")
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")

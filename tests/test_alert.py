@@ -3,21 +3,22 @@ streak, through a real SMTP server on 127.0.0.1 (aiosmtpd)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from test_mail import settings, smtp_server  # noqa: F401  (fixture)
-from test_sync import BASE, SEARCH, TODAY, fast_client
+from helpers import METAPUB_FILES, TREATMENTS_SEARCH, fast_client, local_eutils, mail_settings
 
 from tracker import store
-from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.unattended.job import MailOptions, run_job
 
+SEARCH = TREATMENTS_SEARCH
+TODAY = date(2026, 11, 23)
 
-def test_an_alert_is_mailed_once_when_failures_reach_the_threshold(smtp_server, tmp_path):  # noqa: F811
+
+def test_an_alert_is_mailed_once_when_failures_reach_the_threshold(smtp_server, tmp_path):
     inbox, port = smtp_server
-    mail = MailOptions(settings(port), alert_after=2)
+    mail = MailOptions(mail_settings(port), alert_after=2)
     db = store.connect(tmp_path / "t.db")
-    with LocalEutils(BASE[:20]) as server:
+    with local_eutils(METAPUB_FILES[:20]) as server:
         server.faults.push("status", endpoint="esearch", times=None, code=503)
         with fast_client(server) as client:
             for week in range(3):

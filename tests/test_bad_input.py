@@ -338,9 +338,11 @@ def assert_no_executable_markup(html: str) -> Page:
     return page
 
 
-@pytest.fixture
-def hostile(tmp_path) -> Iterator[tuple[Path, int, Path]]:
-    """`tracker run` after a hostile record arrived at the local server."""
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Iterator[tuple[Path, int, Path]]:
+    """`tracker run` after a hostile record arrived at the local server: run once for the
+    module, since the tests only read what it stored and wrote."""
+    tmp_path = tmp_path_factory.mktemp("hostile")
     with sample_server(FILES[:30]) as srv:
         write_search(tmp_path, "treatments", TERM)
         env = tracker_env(srv)

@@ -8,9 +8,9 @@ record arrives. benchmarks/classify_agreement.py measures the text rules on all 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from helpers import efetch_file
 
 from tracker import store
 from tracker.classify import (
@@ -26,7 +26,6 @@ from tracker.classify import (
 )
 from tracker.pubmed import parse_pubmed_xml
 
-EFETCH = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
 BACLOFEN_RLS = """
 ("Baclofen"[Mesh] OR baclofen[tiab] OR arbaclofen[tiab] OR Lioresal[tiab])
 AND
@@ -35,7 +34,7 @@ AND
 
 
 def sample(name: str):
-    (article,) = parse_pubmed_xml((EFETCH / name).read_bytes())
+    (article,) = parse_pubmed_xml(efetch_file(name).read_bytes())
     return article
 
 

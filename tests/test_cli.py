@@ -4,63 +4,29 @@ local E-utilities server, a real SQLite file; errors as one line with the right 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from helpers import (
+    SAMPLES,
+    assert_one_line_error,
+    local_eutils,
+    tracker,
+    tracker_env,
+    write_search,
+)
 
-from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.unattended.lock import database_lock
-
-SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
-FILES = sorted((SAMPLES / "efetch").glob("metapub__[0-9]*.xml"))
-
-
-def tracker(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("NCBI_", "TRACKER_"))}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
-    assert proc.returncode == code, proc.stderr
-    assert "Traceback" not in proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.startswith("tracker:")]
-    assert len(lines) == 1, proc.stderr
-    for needle in needles:
-        assert needle in lines[0]
-
-
-@pytest.fixture
-def workdir(tmp_path):
-    (tmp_path / "queries").mkdir()
-    (tmp_path / "queries" / "treatments.toml").write_text(
-        'title = "Treatments"\nterm = "treatment[tiab] OR therapy[tiab]"\n', encoding="utf-8"
-    )
-    return tmp_path
 
 
 @pytest.fixture
 def server():
-    with LocalEutils(FILES[:60]) as srv:
+    with local_eutils() as srv:  # the demo's 60 real records
         yield srv
 
 
 def test_run_syncs_writes_the_digest_and_status_reports_it(workdir, server):
-    env = {"NCBI_EUTILS_URL": server.base_url, "NCBI_EMAIL": "tracker-tests@example.org"}
+    env = tracker_env(server)
     proc = tracker("run", cwd=workdir, env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("treatments: ok, window 1700-01-01..")
@@ -80,18 +46,9 @@ def test_run_syncs_writes_the_digest_and_status_reports_it(workdir, server):
 
 
 def test_ncbi_failing_exits_1_with_one_line_per_search_and_keeps_going(workdir, server):
-    (workdir / "queries" / "second.toml").write_text('term = "review[tiab]"\n', encoding="utf-8")
+    write_search(workdir, "second", 'term = "review[tiab]"\n')
     server.faults.push("status", endpoint="esearch", times=None, code=502)
-    env = {"NCBI_EUTILS_URL": server.base_url}
-    proc = subprocess.run(
-        [sys.executable, "-m", "tracker", "sync"],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=600,
-        check=False,
-    )
+    proc = tracker("sync", cwd=workdir, env=tracker_env(server))  # retries after short back-off
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     lines = proc.stdout.splitlines()
@@ -113,7 +70,7 @@ def test_unknown_saved_search_is_a_one_line_usage_error(workdir):
 
 
 def test_bad_email_is_refused_before_any_request(workdir):
-    proc = tracker("run", cwd=workdir, env={"NCBI_EMAIL": "root@localhost"})
+    proc = tracker("run", cwd=workdir, env=tracker_env(NCBI_EMAIL="root@localhost"))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
 

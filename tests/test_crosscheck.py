@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 from Bio import Entrez
+from helpers import efetch_files
 
 from tracker.models import Article
 from tracker.pubmed import open_pubmed_file
 
 SAMPLES = Path(__file__).parent / "data" / "pubmed-samples"
-FILES = sorted([*(SAMPLES / "efetch").glob("*.xml"), *(SAMPLES / "baseline").glob("*.xml")])
+FILES = sorted([*efetch_files(), *(SAMPLES / "baseline").glob("*.xml")])
 _TAG = re.compile(r"</?(?:i|b|u|sup|sub|mml:[a-z]+|math)\b[^>]*>")
 
 

@@ -3,14 +3,13 @@ golden files of the Markdown, HTML and plain text, and the promises behind them.
 
 Golden files live in tests/golden/. They are regenerated only on purpose:
     UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_digest.py
-and the diff is reviewed before it is committed. The inline SVG chart is replaced by a
-placeholder before comparing (its bytes belong to matplotlib's version, not to us).
+and the diff is reviewed before it is committed. The inline SVG chart is compared too:
+tracker/digest/chart.py draws it byte for byte the same on every machine.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -29,11 +28,12 @@ from digest_scenario import (
     WEEK3,
     build,
 )
+from helpers import check_golden
+from lxml import etree
 
 from tracker import store
 from tracker.digest.write import DigestOptions, write_digest
 
-GOLDEN = Path(__file__).parent / "golden"
 _RUN_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
 _SVG = re.compile(r"<!--chart--><svg\b.*?</svg>\s*<!--/chart-->", re.DOTALL)
 
@@ -45,17 +45,7 @@ def scenario(tmp_path_factory):
 
 def normalised(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
-    text = _SVG.sub("<!--chart--><svg>(chart)</svg><!--/chart-->", text)
     return _RUN_TIME.sub("YYYY-MM-DD HH:MM UTC", text)  # runs finish at the wall-clock time
-
-
-def check_golden(name: str, text: str) -> None:
-    golden = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        GOLDEN.mkdir(exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert golden.exists(), f"no golden file {name}: run with UPDATE_GOLDEN=1 and review it"
-    assert text == golden.read_text(encoding="utf-8"), f"{name} differs from its golden file"
 
 
 @pytest.mark.parametrize("week", [1, 2, 3])
@@ -194,13 +184,21 @@ def test_hostile_title_is_text_in_html_markdown_and_plain_text(scenario):
     assert "{{" not in md.replace("\\{\\{", "")  # Jinja never evaluated the title
 
 
-def test_the_chart_is_inline_svg_in_html_and_a_png_beside_the_markdown(scenario):
+def test_the_chart_is_inline_svg_in_html_and_the_same_svg_file_beside_the_markdown(scenario):
     first = scenario.digests[0]
     html = first.html_path.read_text(encoding="utf-8")
-    assert _SVG.search(html)
-    png = first.files["png"]
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert f"![Studies per year]({png.name})" in first.markdown_path.read_text(encoding="utf-8")
+    inline = _SVG.search(html).group(0)
+    svg = first.files["svg"]
+    assert "png" not in first.files
+    drawn = svg.read_text(encoding="utf-8")
+    assert drawn.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg ')
+    assert drawn.removeprefix('<?xml version="1.0" encoding="UTF-8"?>\n').strip() in inline
+    bars = etree.fromstring(svg.read_bytes()).findall("{http://www.w3.org/2000/svg}rect")
+    per_year = json.loads(first.files["json"].read_text(encoding="utf-8"))["studies_per_year"]
+    assert [b.findtext("{http://www.w3.org/2000/svg}title") for b in bars] == [
+        f"{year}: {n}" for year, n in per_year.items() if n
+    ]
+    assert f"![Studies per year]({svg.name})" in first.markdown_path.read_text(encoding="utf-8")
 
 
 def test_user_templates_override_the_bundled_ones(scenario, tmp_path):

@@ -123,13 +123,23 @@ def test_429_retry_after_is_honoured(eutils_client: Client, eutils_server: Local
 
 
 def test_429_retry_after_pauses_every_client_sharing_the_limiter(
-    eutils_client: Client, eutils_server: LocalEutils
+    eutils_client: Client, eutils_server: LocalEutils, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     eutils_server.faults.push("429", endpoint="esearch", retry_after=1)
     first, other = eutils_client(), eutils_client()
+    limiter = first._limiter
+    assert other._limiter is limiter  # one limiter per key/IP, shared
+    paused = threading.Event()
+    pause = limiter.pause
+
+    def pause_and_tell(seconds: float) -> None:
+        pause(seconds)
+        paused.set()
+
+    monkeypatch.setattr(limiter, "pause", pause_and_tell)
     thread = threading.Thread(target=first.esearch, args=("ergothioneine",))
     thread.start()
-    time.sleep(0.2)  # the 429 has arrived; the other client must now wait as well
+    assert paused.wait(10)  # the 429 has arrived: the other client must now wait as well
     other.efetch([ERGO])
     thread.join()
     (esearch_429, *_), (efetch_time,) = (

@@ -11,7 +11,7 @@ from datetime import date
 
 import httpx
 import pytest
-from conftest import ROOT, SAMPLES
+from helpers import ROOT, efetch_file
 from lxml import etree
 
 from tracker.lookalikes.eutils.corpus import split_records
@@ -55,7 +55,7 @@ def efetch(server: LocalEutils, ids: str, method: str = "POST") -> httpx.Respons
 
 
 def test_efetch_serves_the_recorded_record_bytes_unchanged(eutils_server: LocalEutils) -> None:
-    recorded = next(split_records((SAMPLES / "efetch" / f"metapub__{ERGO}.xml").read_bytes()))
+    recorded = next(split_records(efetch_file(f"metapub__{ERGO}.xml").read_bytes()))
     response = efetch(eutils_server, str(ERGO))
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/xml; charset=UTF-8"
@@ -73,7 +73,7 @@ def test_efetch_keeps_request_order_and_omits_unknown_pmids(eutils_server: Local
 
 
 def test_efetch_without_records_has_ncbi_empty_set_shape(eutils_server: LocalEutils) -> None:
-    real_empty = (SAMPLES / "efetch" / "metapub__37909814.xml").read_bytes()  # PMID not found
+    real_empty = efetch_file("metapub__37909814.xml").read_bytes()  # PMID not found
     assert efetch(eutils_server, "99999999").content == real_empty.rstrip()
     assert efetch(eutils_server, "").content == real_empty.rstrip()
 
@@ -276,7 +276,7 @@ def test_clones_are_renumbered_and_share_bytes(big_server: LocalEutils) -> None:
 
 
 def test_add_record_replaces_a_revision_and_adds_arrivals(eutils_server: LocalEutils) -> None:
-    xml = next(split_records((SAMPLES / "efetch" / f"metapub__{ERGO}.xml").read_bytes()))
+    xml = next(split_records(efetch_file(f"metapub__{ERGO}.xml").read_bytes()))
     eutils_server.add_record(xml, mdat=date(2031, 5, 1))
     assert ERGO in ids_of(
         esearch(
@@ -377,7 +377,7 @@ def test_module_entry_point_serves_until_stopped() -> None:
             "-m",
             "tracker.lookalikes.eutils.server",
             "--records",
-            str(SAMPLES / "efetch" / f"metapub__{ERGO}.xml"),
+            str(efetch_file(f"metapub__{ERGO}.xml")),
             "--port",
             str(port),
         ],
@@ -398,7 +398,7 @@ def test_module_entry_point_serves_until_stopped() -> None:
 
 def test_clones_stay_searchable_after_their_source_is_removed() -> None:
     # metapub__11618220.xml: "Eroticism in late Ming, early Qing fiction…"
-    with LocalEutils([SAMPLES / "efetch" / "metapub__11618220.xml"]) as server:
+    with LocalEutils([efetch_file("metapub__11618220.xml")]) as server:
         clones = server.clone_renumbered(30, 90_000_000, date(2020, 1, 1), date(2020, 1, 30))
         server.corpus.remove(11618220)
         response = esearch(server, term="eroticism", retmax=100)

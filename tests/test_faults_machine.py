@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from faultkit import (
     CLONE_TERM,
+    FILES,
     TODAY,
     check_db,
     clone_server,
@@ -143,8 +144,9 @@ def test_14_sigterm_while_waiting_for_a_hung_answer_stops_promptly(tmp_path):
         env = tracker_env(srv)
         srv.faults.push("hang", endpoint="efetch", times=None)
         proc = start("sync", cwd=tmp_path, env=env)
-        wait_for(lambda: srv.requests.count("efetch") >= 1)
-        time.sleep(0.2)
+        # The server logs a request once it has read all of it, before it starts to hang:
+        # from then on the tracker is waiting for the answer.
+        wait_for(lambda: any(r.status is None for r in srv.requests.entries("efetch")))
         began = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
@@ -180,11 +182,7 @@ def test_16_a_write_lock_held_past_the_busy_timeout_fails_the_run_cleanly(tmp_pa
         first = tracker("sync", cwd=tmp_path, env=env)
         assert first.returncode == 0, first.stderr
         expected = check_db(db_path)["treatments"]
-        for path in sorted(
-            (Path(__file__).parent / "data" / "pubmed-samples" / "efetch").glob(
-                "metapub__[0-9]*.xml"
-            )
-        )[60:90]:
+        for path in FILES[60:90]:
             srv.add_record(path.read_bytes(), crdt=TODAY + timedelta(days=7))
         before, runs_before = snapshot(db_path), runs(db_path)
         holder = subprocess.Popen(
@@ -411,11 +409,7 @@ def test_20_a_clock_jumping_back_never_moves_the_watermark_back(tmp_path):
         try:
             with fast_client(srv) as client:
                 assert run_search(db, client, search, today=TODAY).status == "ok"
-                files = sorted(
-                    (Path(__file__).parent / "data" / "pubmed-samples" / "efetch").glob(
-                        "metapub__[0-9]*.xml"
-                    )
-                )[60:90]
+                files = FILES[60:90]
                 for path in files[:15]:  # added the day before the last run reached
                     srv.add_record(path.read_bytes(), crdt=TODAY - timedelta(days=1))
                 for days_back in (1, 30, 400, 40_000):

@@ -37,7 +37,7 @@ from faultkit import (
     watermark,
     write_search,
 )
-from test_sync import crafted_retraction
+from helpers import crafted_retraction
 
 from tracker import store
 from tracker.ingest.sync import SyncOptions, run_search

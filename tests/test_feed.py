@@ -3,21 +3,51 @@ a feed reader would, including the crafted hostile title and a retraction."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
-from digest_scenario import HOSTILE_PMID, HOSTILE_TITLE, RETRACTED_PMID, build
+from digest_scenario import HOSTILE_PMID, HOSTILE_TITLE, RETRACTED_PMID, SEARCH, WEEK3, build
+from helpers import check_golden
 
-from tracker.digest.feed import clean
+from tracker import store
+from tracker.digest.feed import build_feed, clean
+
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
 @pytest.fixture(scope="module")
-def feed(tmp_path_factory):
-    scenario = build(tmp_path_factory.mktemp("feed"))
+def scenario(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("feed"))
+
+
+@pytest.fixture(scope="module")
+def feed(scenario):
     path = scenario.digests[-1].files["feed"]
     assert path == scenario.reports / "treatments" / "feed.xml"
     return path
+
+
+def test_the_feed_matches_its_golden_file(scenario, feed, tmp_path):
+    """The whole feed, byte for byte. Its times are when the runs happened (the real
+    clock), so a copy of the database gets fixed ones first: run N found its studies and
+    changes at 06:00 on week N (2026-11-23, -30, 12-07). Everything else is as written.
+    Regenerate on purpose: UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_feed.py"""
+    stamps = ET.fromstring(feed.read_bytes()).iter()
+    assert all(STAMP.match(e.text) for e in stamps if e.tag.endswith(("updated", "published")))
+    copy = tmp_path / "fixed-times.db"
+    scenario.db.conn.execute("VACUUM INTO ?", (str(copy),))
+    db = store.connect(copy)
+    week = "strftime('%Y-%m-%dT06:00:00Z', '2026-11-16', '+' || (7 * {}) || ' days')"
+    with db.conn:
+        db.conn.execute(f"UPDATE query_articles SET first_seen = {week.format('first_run')}")
+        db.conn.execute(f"UPDATE article_changes SET detected = {week.format('run')}")
+    last = db.conn.execute("SELECT MAX(first_run), MAX(run) FROM query_articles, article_changes")
+    assert last.fetchone() == (2, 2)  # week 3 found nothing new
+    text = build_feed(db, SEARCH, today=WEEK3).decode("utf-8")
+    db.close()
+    check_golden("feed.xml", text)
 
 
 def test_feed_is_well_formed_atom_that_feedparser_accepts(feed):

@@ -12,11 +12,10 @@ import io
 import os
 import signal
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
-from faultkit import start, tracker, tracker_env, wait_for
+from helpers import efetch_file, start, tracker, tracker_env, wait_for
 
 from benchmarks.common import build_pubmed_file
 from tracker import store
@@ -224,6 +223,15 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU time of a process, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+
 def _alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -252,7 +260,8 @@ def test_workers_never_outlive_an_import_that_was_stopped(
                  preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     wait_for(lambda: len(_children(proc.pid)) >= 2, 60)
     workers = _children(proc.pid)
-    time.sleep(0.2)
+    # Running, not just forked: each worker has spent 50 ms of CPU (its imports, then work).
+    wait_for(lambda: all(_cpu_ticks(p) >= 5 for p in workers), 60)
     os.kill(proc.pid, sig)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode != 0, err
@@ -303,7 +312,7 @@ def _encoded(worker: _Worker, piece: Piece) -> list[EncodedArticles]:
     return [b for b in worker.result() if isinstance(b, EncodedArticles)]
 
 
-WITH_REFERENCES = SAMPLES / "efetch" / "metapub__32051057.xml"
+WITH_REFERENCES = efetch_file("metapub__32051057.xml")
 
 
 def test_pieces_leave_reference_lists_out_but_keep_their_lines() -> None:

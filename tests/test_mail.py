@@ -5,10 +5,7 @@ never twice unless asked."""
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -16,35 +13,12 @@ import rispy
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from digest_scenario import HOSTILE_TITLE, build
+from helpers import METAPUB_FILES, Inbox, free_port, local_eutils, mail_settings, tracker_env
+from helpers import tracker as run_tracker
 
 from tracker.digest.mail import MailConfigError, MailError, MailSettings, deliver_digest
 
 USER, PASSWORD = "tracker", "s3cret-Passw0rd"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        msg = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), msg))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
 
 
 @pytest.fixture(scope="module")
@@ -52,17 +26,7 @@ def scenario(tmp_path_factory):
     return build(tmp_path_factory.mktemp("mail"))
 
 
-def settings(port: int, **overrides) -> MailSettings:
-    values = {
-        "host": "127.0.0.1",
-        "port": port,
-        "sender": "tracker@example.org",
-        "recipients": ("author@example.org", "editor@example.org"),
-        "starttls": False,
-        "timeout": 10.0,
-    }
-    values.update(overrides)
-    return MailSettings(**values)
+settings = mail_settings
 
 
 def test_the_digest_arrives_as_html_with_text_alternative_chart_and_citations(
@@ -80,9 +44,10 @@ def test_the_digest_arrives_as_html_with_text_alternative_chart_and_citations(
     assert digest.summary in text and HOSTILE_TITLE in text
     assert "<svg" not in html and 'src="cid:' in html
     assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in html
-    [chart] = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    [chart] = [p for p in msg.walk() if p.get_content_type() == "image/svg+xml"]
     cid = re.search(r'src="cid:([^"]+)"', html).group(1)
     assert chart["Content-ID"] == f"<{cid}>"
+    assert chart.get_content() == digest.files["svg"].read_bytes()
     files = {p.get_filename(): p for p in msg.iter_attachments()}
     ris, bib = digest.files["ris"].name, digest.files["bib"].name
     assert set(files) == {ris, bib}
@@ -197,39 +162,23 @@ def test_digest_files_exist_for_attachments(scenario):
     assert all(Path(p).exists() for p in scenario.digests[0].files.values())
 
 
-def test_tracker_run_mails_and_tracker_digest_never_mails_twice_unless_asked(smtp_server, tmp_path):
+def test_tracker_run_mails_and_tracker_digest_never_mails_twice_unless_asked(smtp_server, workdir):
     """End to end: the real command, real HTTP to the local E-utilities server, a real
     SMTP server; configuration from the environment as cron gives it."""
-    import os
-    import sys
-
-    from test_sync import BASE
-
-    from tracker.lookalikes.eutils.server import LocalEutils
-
     inbox, port = smtp_server
-    (tmp_path / "queries").mkdir()
-    (tmp_path / "queries" / "treatments.toml").write_text(
-        'title = "Treatments"\nterm = "treatment[tiab] OR therapy[tiab]"\n', encoding="utf-8"
-    )
 
     def tracker(*args: str):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("NCBI_", "TRACKER_"))}
-        env.update(
-            NCBI_EUTILS_URL=server.base_url,
-            NCBI_EMAIL="tracker-tests@example.org",
+        env = tracker_env(
+            server,
             TRACKER_SMTP_HOST="127.0.0.1",
             TRACKER_SMTP_PORT=str(port),
             TRACKER_SMTP_STARTTLS="0",
             TRACKER_MAIL_FROM="tracker@example.org",
             TRACKER_MAIL_TO="author@example.org",
         )
-        return subprocess.run(
-            [sys.executable, "-m", "tracker", *args],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
+        return run_tracker(*args, cwd=workdir, env=env)
 
-    with LocalEutils(BASE[:40]) as server:
+    with local_eutils(METAPUB_FILES[:40]) as server:
         ran = tracker("run")
         assert ran.returncode == 0, ran.stderr
         assert "  mail: sent to author@example.org" in ran.stdout

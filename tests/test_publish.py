@@ -141,9 +141,10 @@ def check_built_page(html: Path, root: Path, base: str = "") -> Page:
     missing = [str(t.relative_to(root)) for t in targets if not t.is_file()]
     assert not missing, f"dead links in {html}: {missing}"
     names = {t.name for t in targets}
-    assert {f"{WEEK1}.png", f"{WEEK1}.ris", f"{WEEK1}.bib", f"{WEEK1}.json"} <= names
-    chart = next(t for t in targets if t.suffix == ".png")
-    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {f"{WEEK1}.svg", f"{WEEK1}.ris", f"{WEEK1}.bib", f"{WEEK1}.json"} <= names
+    chart = next(t for t in targets if t.suffix == ".svg")
+    prolog = '<?xml version="1.0" encoding="UTF-8"?>\n<svg '
+    assert chart.read_text(encoding="utf-8").startswith(prolog)
     assert "img" in page.tags
     # The title once (the theme's), and the summary sentence once.
     assert page.h1 == ["Treatments: literature digest, 2026-11-23"]
@@ -159,7 +160,7 @@ def check_built_page(html: Path, root: Path, base: str = "") -> Page:
 def test_hugo_page_bundle_shows_its_chart_and_cite_files(hugo_site):
     bundle = hugo_site / "content" / "posts" / f"treatments-{WEEK1}"
     assert sorted(p.name for p in bundle.iterdir()) == sorted(
-        ["index.md", f"{WEEK1}.png", f"{WEEK1}.ris", f"{WEEK1}.bib", f"{WEEK1}.json"]
+        ["index.md", f"{WEEK1}.svg", f"{WEEK1}.ris", f"{WEEK1}.bib", f"{WEEK1}.json"]
     )
     html = hugo_site / "public" / "posts" / f"treatments-{WEEK1}" / "index.html"
     check_built_page(html, hugo_site / "public")
@@ -180,7 +181,7 @@ def test_jekyll_post_is_named_as_jekyll_wants_and_links_its_assets(jekyll_site):
     assert posts == [f"{d}-treatments.md" for d in (WEEK1, WEEK2, WEEK3)]
     html = jekyll_site / "_site" / "2026" / "11" / "23" / "treatments" / "index.html"
     page = check_built_page(html, jekyll_site / "_site", base="/blog")
-    assert f"/blog/assets/treatments/{WEEK1}/{WEEK1}.png" in page.links
+    assert f"/blog/assets/treatments/{WEEK1}/{WEEK1}.svg" in page.links
 
 
 def test_jekyll_leaves_drafts_unpublished(jekyll_site):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import wait_for
 
 from tracker import store
 from tracker.models import RunResult, SavedSearch, Window
@@ -111,7 +111,10 @@ def test_real_scheduler_catches_up_what_is_due_exactly_once_and_stops(tmp_path):
     runner = threading.Thread(target=scheduler.start)
     runner.start()
     assert done.wait(10)
-    time.sleep(0.5)  # give a duplicate (if there were one) the chance to run
+    # No duplicate can still be coming: the catch-up is spent once every job's next run
+    # time lies in the future (it is a week away).
+    wait_for(lambda: all(j.next_run_time and j.next_run_time > datetime.now(UTC)
+                         for j in scheduler.scheduler.get_jobs()), 10)  # fmt: skip
     cron_job = scheduler.scheduler.get_job("weekly")
     # APScheduler 3.x defaults to a 1-second grace and would skip a late start silently.
     assert (cron_job.misfire_grace_time, cron_job.coalesce, cron_job.max_instances) == (

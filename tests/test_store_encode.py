@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from helpers import efetch_files
 
 from tracker.models import AbstractSection, Article, Author, CommentCorrection, MeshHeading
 from tracker.pubmed import open_pubmed_file
@@ -61,7 +62,7 @@ def reference_author(pmid: int, author: Author) -> tuple[object, ...]:
 
 
 def _sample_articles() -> list[Article]:
-    files = sorted((SAMPLES / "efetch").glob("*.xml")) + sorted((SAMPLES / "baseline").glob("*"))
+    files = efetch_files() + sorted((SAMPLES / "baseline").glob("*"))
     return [a for f in files for a in open_pubmed_file(f) if isinstance(a, Article)]
 
 

@@ -9,45 +9,35 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
+from helpers import (
+    CLONE_TERM,
+    METAPUB_FILES,
+    TREATMENTS_SEARCH,
+    clone_server,
+    crafted_retraction,
+    fast_client,
+    local_eutils,
+)
 
 from tracker import store
 from tracker.digest.write import write_digest
 from tracker.ingest.sync import EARLIEST, SyncOptions, run_search
 from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch, Window
-from tracker.ncbi.client import EutilsClient, EutilsConfig
 
-SAMPLES = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
-FILES = sorted(SAMPLES.glob("metapub__[0-9]*.xml"))
+FILES = METAPUB_FILES
 BASE, LATER = FILES[:120], FILES[120:]
 TODAY = date(2026, 11, 23)
-SEARCH = SavedSearch(name="treatments", title="Treatments", term="treatment[tiab] OR therapy[tiab]")
-
-
-def fast_client(server: LocalEutils, **overrides: object) -> EutilsClient:
-    """The real client; only the pacing is loosened so the suite stays quick."""
-    options = {
-        "base_url": server.base_url,
-        "requests_per_second": 50.0,
-        "backoff_base": 0.01,
-        "backoff_cap": 0.05,
-        "max_attempts": 3,
-        "timeout": 5.0,
-    }
-    options.update(overrides)
-    return EutilsClient(EutilsConfig(**options))  # type: ignore[arg-type]
+SEARCH = TREATMENTS_SEARCH
 
 
 @pytest.fixture
 def server():
-    with LocalEutils(BASE) as srv:
+    with local_eutils(BASE) as srv:
         yield srv
 
 
@@ -159,23 +149,8 @@ def test_new_arrivals_are_found_once_and_digested_exactly(server, db, tmp_path):
     assert "No new studies since the last digest" in empty.markdown_path.read_text(encoding="utf-8")
 
 
-# metapub__11618220.xml: "Eroticism in late Ming, early Qing fiction…" (PMID 11618220).
-CLONE_SOURCE = SAMPLES / "metapub__11618220.xml"
-CLONE_TERM = "eroticism"
-
-
-@contextmanager
-def cloned_server(count: int, first: date, last: date) -> Iterator[tuple[LocalEutils, list[int]]]:
-    """Derived data: `count` renumbered copies of one real record, Create Dates spread
-    over first..last; the original itself is removed so only the copies match."""
-    with LocalEutils([CLONE_SOURCE]) as srv:
-        clones = srv.clone_renumbered(count, 90_000_000, first, last)
-        srv.corpus.remove(11618220)
-        yield srv, clones
-
-
 def test_a_window_above_the_cap_is_split_until_every_part_fits(db):
-    with cloned_server(12_500, date(2020, 1, 1), date(2020, 12, 31)) as (srv, clones):
+    with clone_server(12_500, date(2020, 1, 1), date(2020, 12, 31)) as (srv, clones):
         term = CLONE_TERM
         search = SavedSearch(name="big", title="Big", term=term, since=date(2020, 1, 1))
         with fast_client(srv) as client:
@@ -197,7 +172,7 @@ def test_a_window_above_the_cap_is_split_until_every_part_fits(db):
 
 
 def test_a_single_day_above_the_cap_fails_loudly_and_keeps_nothing(db):
-    with cloned_server(10_050, date(2020, 5, 5), date(2020, 5, 5)) as (srv, _clones):
+    with clone_server(10_050, date(2020, 5, 5), date(2020, 5, 5)) as (srv, _clones):
         search = SavedSearch(name="day", title="Day", term=CLONE_TERM, since=date(2020, 5, 5))
         with fast_client(srv) as client:
             result = run_search(db, client, search, today=date(2020, 5, 6))
@@ -254,32 +229,6 @@ def test_a_clock_that_jumps_back_never_moves_the_watermark_back(server, db):
     assert result.status == "ok"
     assert result.window == Window(TODAY - timedelta(days=3), TODAY)
     assert store.synced_until(db, SEARCH.name) == TODAY
-
-
-def crafted_retraction(xml: bytes, notice_pmid: int) -> bytes:
-    """Crafted revision of a real record: PubMed's three retraction marks added to it
-    (publication type, RetractionIn link; NCBI-NOTES A11). No real retracted record
-    exists in the samples (INDEX.md, Gaps)."""
-    text = xml.decode("utf-8")
-    link = (
-        '<CommentsCorrections RefType="RetractionIn"><RefSource>Crafted notice. '
-        f'2026;1:1</RefSource><PMID Version="1">{notice_pmid}</PMID></CommentsCorrections>'
-    )
-    text = text.replace(
-        "</PublicationTypeList>",
-        '<PublicationType UI="D016441">Retracted Publication</PublicationType>'
-        "</PublicationTypeList>",
-        1,
-    )
-    if "<CommentsCorrectionsList>" in text:
-        text = text.replace("<CommentsCorrectionsList>", "<CommentsCorrectionsList>" + link, 1)
-    else:
-        text = text.replace(
-            "</MedlineCitation>",
-            f"<CommentsCorrectionsList>{link}</CommentsCorrectionsList></MedlineCitation>",
-            1,
-        )
-    return text.encode("utf-8")
 
 
 def test_a_revised_record_is_updated_in_place_and_its_retraction_recorded(server, db):

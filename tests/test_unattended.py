@@ -3,63 +3,43 @@ a run (of `tracker run` and of `tracker schedule`), and a clean next run after e
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import efetch_file, local_eutils, tracker_env, wait_for, write_search
+from helpers import start as start_tracker
 
 from tracker.lookalikes.eutils.server import LocalEutils
 
-SAMPLES = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
 # metapub__11618220.xml: "Eroticism in late Ming, early Qing fiction…" (PMID 11618220).
-SOURCE = SAMPLES / "metapub__11618220.xml"
+SOURCE = efetch_file("metapub__11618220.xml")
 CLONES = 3_000  # derived data: renumbered copies of the real record above
 
 
 @pytest.fixture
 def big_server():
     """A backfill long enough to interrupt: 3,000 records, 15 efetch batches at 3 req/s."""
-    with LocalEutils([SOURCE]) as srv:
+    with local_eutils([SOURCE]) as srv:
         srv.clone_renumbered(CLONES, 80_000_000, date(2021, 1, 1), date(2021, 6, 30))
         srv.corpus.remove(11618220)
         yield srv
 
 
 @pytest.fixture
-def workdir(tmp_path):
-    (tmp_path / "queries").mkdir()
-    (tmp_path / "queries" / "big.toml").write_text(
-        'term = "eroticism"\nsince = 2021-01-01\nschedule = "0 6 * * 1"\n', encoding="utf-8"
+def big_dir(tmp_path):
+    write_search(
+        tmp_path, "big", 'term = "eroticism"\nsince = 2021-01-01\nschedule = "0 6 * * 1"\n'
     )
     return tmp_path
 
 
 def start(args: list[str], cwd: Path, server: LocalEutils) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NCBI_", "TRACKER_"))}
-    env["NCBI_EUTILS_URL"] = server.base_url
-    return subprocess.Popen(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(condition, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+    return start_tracker(*args, cwd=cwd, env=tracker_env(server))
 
 
 def consistent(db_path: Path) -> dict[str, int]:
@@ -85,50 +65,50 @@ def runs(db_path: Path) -> list[tuple]:
         conn.close()
 
 
-def test_sigterm_mid_run_rolls_back_and_the_next_run_completes(workdir, big_server):
-    proc = start(["run"], workdir, big_server)
+def test_sigterm_mid_run_rolls_back_and_the_next_run_completes(big_dir, big_server):
+    proc = start(["run"], big_dir, big_server)
     wait_for(lambda: big_server.requests.count("efetch") >= 2)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 1, err
     assert "Traceback" not in err
     assert "by a stop request" in out  # between batches, or while waiting for NCBI
-    assert consistent(workdir / "tracker.db") == {"articles": 0, "authors": 0, "query_articles": 0}
-    assert [r[0] for r in runs(workdir / "tracker.db")] == ["failed"]
-    again = start(["run"], workdir, big_server)
+    assert consistent(big_dir / "tracker.db") == {"articles": 0, "authors": 0, "query_articles": 0}
+    assert [r[0] for r in runs(big_dir / "tracker.db")] == ["failed"]
+    again = start(["run"], big_dir, big_server)
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err
-    assert consistent(workdir / "tracker.db")["query_articles"] == CLONES
-    assert runs(workdir / "tracker.db")[-1][:2] == ("ok", CLONES)
+    assert consistent(big_dir / "tracker.db")["query_articles"] == CLONES
+    assert runs(big_dir / "tracker.db")[-1][:2] == ("ok", CLONES)
 
 
-def test_a_second_process_exits_3_while_the_first_holds_the_database(workdir, big_server):
-    first = start(["sync"], workdir, big_server)
+def test_a_second_process_exits_3_while_the_first_holds_the_database(big_dir, big_server):
+    first = start(["sync"], big_dir, big_server)
     wait_for(lambda: big_server.requests.count("efetch") >= 1)
-    second = start(["run"], workdir, big_server)
+    second = start(["run"], big_dir, big_server)
     out, err = second.communicate(timeout=30)
     assert second.returncode == 3, err
     assert err.startswith("tracker: busy: another tracker run is using")
     assert first.wait(timeout=120) == 0
-    assert consistent(workdir / "tracker.db")["query_articles"] == CLONES
-    assert [r[:2] for r in runs(workdir / "tracker.db")] == [("ok", CLONES)]
+    assert consistent(big_dir / "tracker.db")["query_articles"] == CLONES
+    assert [r[:2] for r in runs(big_dir / "tracker.db")] == [("ok", CLONES)]
 
 
-def test_scheduler_catches_up_then_stops_cleanly_on_sigterm(workdir, big_server):
-    proc = start(["--log-format", "json", "schedule"], workdir, big_server)
+def test_scheduler_catches_up_then_stops_cleanly_on_sigterm(big_dir, big_server):
+    proc = start(["--log-format", "json", "schedule"], big_dir, big_server)
     wait_for(lambda: big_server.requests.count("efetch") >= 2)
     began = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 0, err
     assert time.monotonic() - began < 10
-    assert consistent(workdir / "tracker.db")["query_articles"] == 0
+    assert consistent(big_dir / "tracker.db")["query_articles"] == 0
     # Restarted after its schedule passed (it never completed a run): it catches up once.
-    proc = start(["--log-format", "json", "schedule"], workdir, big_server)
-    wait_for(lambda: any(r[0] == "ok" for r in runs(workdir / "tracker.db")), seconds=120)
+    proc = start(["--log-format", "json", "schedule"], big_dir, big_server)
+    wait_for(lambda: any(r[0] == "ok" for r in runs(big_dir / "tracker.db")), seconds=120)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 0, err
-    assert [r[0] for r in runs(workdir / "tracker.db")] == ["failed", "ok"]
-    assert consistent(workdir / "tracker.db")["query_articles"] == CLONES
+    assert [r[0] for r in runs(big_dir / "tracker.db")] == ["failed", "ok"]
+    assert consistent(big_dir / "tracker.db")["query_articles"] == CLONES
     assert '"search": "big"' in err and '"outcome": "ok"' in err

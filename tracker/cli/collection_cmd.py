@@ -23,6 +23,7 @@ from tracker.cli.research_common import (
     print_table,
     wants_json,
 )
+from tracker.digest.chart import write_chart_svg
 from tracker.digest.export import EXPORT_FORMATS, write_export
 from tracker.research.find import FtsQuery, fts_query, plain_words
 from tracker.research.sqlconsole import query_readonly
@@ -125,7 +126,7 @@ def find(
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also draw studies per year into this PNG file.",
+    help="Also draw studies per year into this SVG file.",
 )
 @JSON_OPTION
 def stats(name: str | None, plot: Path | None, as_json: bool) -> None:
@@ -134,7 +135,7 @@ def stats(name: str | None, plot: Path | None, as_json: bool) -> None:
 
     \b
     Example:
-      tracker stats baclofen-rls --plot baclofen-rls-years.png
+      tracker stats baclofen-rls --plot baclofen-rls-years.svg
     """
     db = existing_db()
     _check_search(db, name)
@@ -164,25 +165,16 @@ def stats(name: str | None, plot: Path | None, as_json: bool) -> None:
 
 
 def _plot_years(data: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display: cron, servers, CI
-    from matplotlib import pyplot as plt
-
-    years = [(i["year"], i["articles"]) for i in data["by_year"] if i["year"] is not None]
-    fig, ax = plt.subplots(figsize=(8, 3.5), dpi=120)
+    """The digest's chart (tracker/digest/chart.py), with the search's name as its title."""
+    years = {i["year"]: i["articles"] for i in data["by_year"] if i["year"] is not None}
+    title = f"Studies per year: {data['search'] or 'everything stored'}"
     try:
-        ax.bar([y for y, _ in years], [n for _, n in years], color="#3b6ea5")
-        ax.set_xlabel("publication year")
-        ax.set_ylabel("studies")
-        ax.set_title(f"Studies per year: {data['search'] or 'everything stored'}")
-        ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
-        fig.tight_layout()
-        fig.savefig(path, format="png")
+        if not write_chart_svg(years, path, title=title):
+            path.write_text(
+                '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"'
+                ' width="0" height="0"/>\n', encoding="utf-8")  # fmt: skip
     except OSError as exc:
         raise UserError(f"--plot {path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        plt.close(fig)
 
 
 # -- export, sql, serve ----------------------------------------------------------------------

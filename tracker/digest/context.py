@@ -101,7 +101,7 @@ def digest_context(
         "held_roles": held_roles,
         "years": years,
         "chart_svg": chart_svg(years),
-        "chart_png": names["png"] if years else None,
+        "chart_image": names["svg"] if years else None,
         "files": {k: names[k] for k in ("json", "ris", "bib")} if rows else {},
         "sample_data": options.sample_data,
     }

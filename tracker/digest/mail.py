@@ -97,7 +97,8 @@ class MailSettings:
 
 def build_message(settings: MailSettings, digest: DigestResult) -> EmailMessage:
     """The digest as a multipart/alternative message (text, then HTML with the chart
-    as a related inline PNG: most mail clients show no inline SVG), files attached."""
+    as a related image, the DATE.svg file; clients that show no SVG at all, Gmail and
+    Outlook among them, show its alt text instead), files attached."""
     msg = EmailMessage()
     msg["Subject"] = f"{digest.title or digest.search}: {digest.summary}"[:250]
     msg["From"] = settings.sender
@@ -108,17 +109,17 @@ def build_message(settings: MailSettings, digest: DigestResult) -> EmailMessage:
     text = text_path.read_text(encoding="utf-8") if text_path else digest.summary
     msg.set_content(text)
     html = digest.html_path.read_text(encoding="utf-8")
-    png = digest.files.get("png")
+    chart = digest.files.get("svg")
     cid = make_msgid(domain="chart.offlabel-tracker")
-    if png:
+    if chart:
         html = _CHART.sub(f'<img src="cid:{cid[1:-1]}" alt="Studies per year" width="640">', html)
     else:
         html = _CHART.sub("", html)
     msg.add_alternative(html, subtype="html")
-    if png:
+    if chart:
         parts = cast(list[EmailMessage], msg.get_payload())  # [text, html]: alternatives
         html_part = parts[1]
-        html_part.add_related(png.read_bytes(), "image", "png", cid=cid, filename=png.name)
+        html_part.add_related(chart.read_bytes(), "image", "svg+xml", cid=cid, filename=chart.name)
     for key in ("ris", "bib", "trials_csv", "preprints_ris", "preprints_bib"):
         path = digest.files.get(key)
         if path:

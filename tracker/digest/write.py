@@ -7,7 +7,7 @@ crashes and re-runs; a period digest is recorded but leaves the weekly chain alo
 
 Files, all named after the day (DATE, or DATE-2… when that day already has one):
 DATE.md (YAML front matter, for Jekyll or Hugo), DATE.html (standalone, mail-friendly,
-chart as inline SVG), DATE.png (the chart, beside the Markdown), DATE.json (for
+chart as inline SVG), DATE.svg (the chart, beside the Markdown), DATE.json (for
 automation: every new study, not only the ones listed), DATE.ris and DATE.bib ("Cite
 these": every new study), and feed.xml (the saved search's Atom feed).
 """
@@ -52,7 +52,7 @@ __all__ = [
     "clamp_limit",
     "write_digest",
 ]
-_SUFFIXES = (".md", ".html", ".json", ".ris", ".bib", ".png")
+_SUFFIXES = (".md", ".html", ".json", ".ris", ".bib", ".svg")
 
 
 class DigestError(RunFailure, RuntimeError):
@@ -71,7 +71,7 @@ class DigestResult:
     kind: str = "regular"
     period_from: str | None = None
     as_of_run: int = 0
-    files: dict[str, Path] = field(default_factory=dict)  # json, ris, bib, png, text, feed
+    files: dict[str, Path] = field(default_factory=dict)  # json, ris, bib, svg, text, feed
     title: str = ""
 
     @property

@@ -108,14 +108,17 @@ class EutilsConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: object) -> EutilsConfig:
         """Read NCBI_EUTILS_URL, NCBI_API_KEY and NCBI_EMAIL (blank means unset), and
-        TRACKER_HTTP_TIMEOUT (seconds per request) and TRACKER_RUN_DEADLINE (seconds
-        for one saved search's run, retries and back-off included)."""
+        TRACKER_HTTP_TIMEOUT (seconds per request), TRACKER_RUN_DEADLINE (seconds
+        for one saved search's run, retries and back-off included) and
+        TRACKER_RETRY_BACKOFF (seconds: the first retry's back-off ceiling, doubling per
+        attempt up to backoff_cap; the tests' subprocesses set it small)."""
         values: dict[str, object] = {
             "base_url": environ.get("NCBI_EUTILS_URL", "").strip() or DEFAULT_BASE_URL,
             "api_key": environ.get("NCBI_API_KEY", "").strip() or None,
             "email": environ.get("NCBI_EMAIL", "").strip() or None,
             "timeout": _seconds(environ, "TRACKER_HTTP_TIMEOUT", 60.0),
             "deadline": _seconds(environ, "TRACKER_RUN_DEADLINE", DEFAULT_RUN_DEADLINE),
+            "backoff_base": _seconds(environ, "TRACKER_RETRY_BACKOFF", 1.0),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -55,7 +55,7 @@ def body_without_title(body: str) -> str:
 
 
 def relink(body: str, names: dict[str, str]) -> str:
-    """Point the Markdown links to the digest's files (`](2026-11-23.png)`) elsewhere."""
+    """Point the Markdown links to the digest's files (`](2026-11-23.svg)`) elsewhere."""
     for old, new in names.items():
         body = body.replace(f"]({old})", f"]({new})")
     return body

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 _STEM = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-(\d+))?$")
-ASSET_SUFFIXES = (".png", ".ris", ".bib", ".json")
+ASSET_SUFFIXES = (".svg", ".ris", ".bib", ".json")
 
 
 class PublishError(RuntimeError):

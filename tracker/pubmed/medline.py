@@ -1,11 +1,12 @@
 """MEDLINE text (PubMed "Send to: MEDLINE" .txt / .nbib exports) -> models.Article.
 
-Bio.Medline does the tag parsing. Two things it cannot do for us, so we prepare the
-lines first: (1) it appends a wrapped continuation line of a list tag (CIN, OT, AID…)
-as a new list item, so "CIN - Lancet. 2001;…\\n      PMID: 123" would become two
-links; (2) a Record is a dict of lists, which loses which AD/AUID line belongs to
-which author. So continuation lines are joined here, and authors are read from the
-ordered lines.
+The format is "TAG - value" lines, a wrapped value continued on lines indented by six
+spaces, records separated by blank lines. Continuation lines are joined to their tag
+line first (a wrapped "CIN - Lancet. 2001;…\\n      PMID: 123" is one link, not two),
+then the values are gathered per tag, in order (`_tags`); authors are read from the
+ordered lines, since a dict of tags would lose which AD/AUID line belongs to which
+author. (Bio.Medline did the gathering until it was the only reason to install
+Biopython, and numpy with it.)
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
-
-from Bio import Medline
 
 from tracker.models import AbstractSection, Article, Author, CommentCorrection, MeshHeading
 from tracker.pubmed.databanks import medline_registered_trials
@@ -64,8 +63,8 @@ def open_medline_file(path: str | os.PathLike[str]) -> Iterator[Article]:
 def iter_medline(stream: TextIO) -> Iterator[Article]:
     """Yield one Article per record; records are separated by blank lines."""
     for lines in _records(stream):
-        record = Medline.read(lines)
-        if record.get("PMID"):
+        record = _tags(lines)
+        if _get(record, "PMID"):
             yield _article(record, lines)
 
 
@@ -90,12 +89,20 @@ def _records(stream: Iterable[str]) -> Iterator[list[str]]:
         yield lines
 
 
+def _tags(lines: list[str]) -> dict[str, list[str]]:
+    """Every value of each tag, in order: {"AU": ["Smith J", "Lee K"], "TI": […]}."""
+    record: dict[str, list[str]] = {}
+    for line in lines:
+        record.setdefault(line[:4].rstrip(), []).append(line[6:])
+    return record
+
+
 def _values(lines: list[str]) -> Iterator[tuple[str, str]]:
     for line in lines:
         yield line[:4].rstrip(), line[6:].strip()
 
 
-def _article(record: dict, lines: list[str]) -> Article:
+def _article(record: dict[str, list[str]], lines: list[str]) -> Article:
     year, iso, printed = _pub_date(_get(record, "DP"))
     dep = _get(record, "DEP") or ""  # the electronic publication date
     if year is None and dep[:4].isdigit():
@@ -136,12 +143,10 @@ def _article(record: dict, lines: list[str]) -> Article:
     )
 
 
-def _get(record: dict, key: str) -> str | None:
-    """One value: Bio.Medline joins its "text keys" into a str and keeps others as lists."""
-    value = record.get(key)
-    if isinstance(value, list):
-        value = " ".join(value)
-    return value.strip() or None if value else None
+def _get(record: dict[str, list[str]], key: str) -> str | None:
+    """One value: a tag given on several lines is joined with spaces."""
+    value = " ".join(record.get(key, ()))
+    return value.strip() or None
 
 
 def _authors(lines: list[str]) -> tuple[Author, ...]:
@@ -212,7 +217,7 @@ def _issn(lines: list[str]) -> str | None:
     return None
 
 
-def _ids(record: dict, lines: list[str]) -> dict[str, Any]:
+def _ids(record: dict[str, list[str]], lines: list[str]) -> dict[str, Any]:
     """LID/AID "10.1038/s41592-020-00971-x [doi]", "S0378-1119(15)01297-4 [pii]"; a bare
     LID ("18", an article number in nbib__pmc_medlars.txt) is not an identifier."""
     found: dict[str, str] = {}

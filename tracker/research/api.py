@@ -16,13 +16,19 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlite_utils import Database
 
 from tracker import store
 from tracker.errors import UsageError
 from tracker.research.find import fts_query, plain_words
 from tracker.store import reads
+
+try:
+    import pandas as pd
+except ImportError:  # an extra: the base install (and every tracker command) runs without it
+    raise ImportError(
+        "tracker.research.api needs pandas: pip install 'offlabel-tracker[notebook]'"
+    ) from None
 
 
 class CollectionError(UsageError, ValueError):
