@@ -10,19 +10,18 @@ such abstracts use, and its name says so.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from helpers import efetch_file
 
 from tracker.classify import Classification, classify, classify_article, has_indexing
 from tracker.pubmed import parse_pubmed_xml
 
-EFETCH = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
 NEW = (["Journal Article"], [], "Publisher")  # what a brand-new record carries
 
 
 def sample(name: str):
-    (article,) = parse_pubmed_xml((EFETCH / name).read_bytes())
+    (article,) = parse_pubmed_xml(efetch_file(name).read_bytes())
     return article
 
 

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from test_cli import SAMPLES, assert_one_line_error, tracker
+from helpers import assert_one_line_error, efetch_file, tracker
 
 from tracker import store
 from tracker.digest.write import write_digest
 from tracker.models import RunResult, SavedSearch
 
 ROOT = Path(__file__).parent.parent
-GOOD = SAMPLES / "efetch" / "metapub__219391.xml"
-GOOD2 = SAMPLES / "efetch" / "metapub__23657305.xml"
-EMPTY = SAMPLES / "efetch" / "metapub__37909814.xml"  # a real empty <PubmedArticleSet>
+GOOD = efetch_file("metapub__219391.xml")
+GOOD2 = efetch_file("metapub__23657305.xml")
+EMPTY = efetch_file("metapub__37909814.xml")  # a real empty <PubmedArticleSet>
 NO_DB = "no database at tracker.db; run `tracker run` first, or set --db"
 
 

@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from faultkit import one_error_line, tracker, tracker_env, write_search
 
-from tests.faultkit import one_error_line, tracker, tracker_env, write_search
 from tracker.cli.app import cli
 from tracker.cli.locked_job import JobPlace, locked_job
 from tracker.errors import EXIT_LOCKED, TrackerError

@@ -10,6 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from helpers import efetch_file
 
 from tracker.classify.relation import (
     DASHES,
@@ -23,7 +24,6 @@ from tracker.pubmed import open_pubmed_file
 from tracker.searches.saved import read_saved_search
 
 REPO = Path(__file__).resolve().parent.parent
-EFETCH = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
 CRAFTED = Path(__file__).parent / "data" / "crafted"
 BACLOFEN_RLS = read_saved_search(REPO / "queries" / "baclofen-rls.toml")[0].term
 
@@ -75,7 +75,7 @@ INDEXED = [
 
 @pytest.mark.parametrize(("name", "drug", "condition", "expected"), INDEXED)
 def test_mesh_qualifiers_decide_the_role_of_indexed_real_records(name, drug, condition, expected):
-    a = record(EFETCH / name)
+    a = record(efetch_file(name))
     assert drug_role(pair(drug, condition), a.title, a.abstract, a.mesh_headings) == expected
 
 
@@ -100,7 +100,7 @@ UNINDEXED = [
 
 @pytest.mark.parametrize(("name", "drug", "condition", "expected"), UNINDEXED)
 def test_without_indexing_the_text_decides_or_says_it_is_unsure(name, drug, condition, expected):
-    a = record(EFETCH / name)
+    a = record(efetch_file(name))
     assert drug_role(pair(drug, condition), a.title, a.abstract, []) == expected
 
 

@@ -14,9 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from test_cli import tracker
-from test_digest import check_golden, normalised
-from test_sync import fast_client
+from helpers import check_golden, fast_client, tracker, tracker_env
 
 from tracker import store
 from tracker.digest.write import write_digest
@@ -27,6 +25,7 @@ from tracker.research.api import open_collection
 from tracker.searches.saved import read_saved_search
 
 REPO = Path(__file__).resolve().parent.parent
+_RUN_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
 CRAFTED = Path(__file__).parent / "data" / "crafted"
 FILES = sorted(CRAFTED.glob("crafted__*.xml"))
 SEARCH: SavedSearch = read_saved_search(REPO / "queries" / "baclofen-rls.toml")[0]
@@ -50,7 +49,7 @@ def test_tracker_run_digest_json_carries_the_role_of_each_study(tmp_path):
     (tmp_path / "queries").mkdir()
     shutil.copy(REPO / "queries" / "baclofen-rls.toml", tmp_path / "queries")
     with LocalEutils(FILES) as server:
-        proc = tracker("run", cwd=tmp_path, env={"NCBI_EUTILS_URL": server.base_url})
+        proc = tracker("run", cwd=tmp_path, env=tracker_env(server))
     assert proc.returncode == 0, proc.stderr
     [path] = (tmp_path / "reports" / "baclofen-rls").glob("*.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -87,6 +86,11 @@ def weeks(tmp_path_factory):
         digests.append(write_digest(db, SEARCH, reports, today=WEEK2))
     yield db, digests
     db.close()
+
+
+def normalised(path: Path) -> str:
+    """The digest's text, with the wall-clock time its runs finished at blanked."""
+    return _RUN_TIME.sub("YYYY-MM-DD HH:MM UTC", path.read_text(encoding="utf-8"))
 
 
 def indexed_induced_case() -> bytes:
