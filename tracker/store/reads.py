@@ -108,10 +108,11 @@ def articles_without(
     since_year: int | None = None,
     tier: str | None = None,
     limit: int = 20,
+    role: str | None = None,
 ) -> list[dict[str, Any]]:
     """Stored articles NOT matching an FTS5 `expression`, newest first (no rank, no
     snippet): what `find 'NOT word'` asks for."""
-    where, params = _filters(search, since_year, tier)
+    where, params = _filters(search, since_year, tier, role=role)
     tier_select = f"a.{TIER_COLUMN} AS evidence_tier, " if tiers_available(db) else ""
     sql = (
         f"SELECT a.pmid, a.pub_year, a.journal_abbrev, a.title, a.doi, a.retracted, "
