@@ -19,6 +19,8 @@ from helpers import check_golden, fast_client, tracker, tracker_env
 from tracker import store
 from tracker.digest.write import write_digest
 from tracker.ingest.sync import run_search
+from tracker.lookalikes.ctgov.server import LocalCtgov
+from tracker.lookalikes.europepmc.server import LocalEuropePmc
 from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
 from tracker.research.api import open_collection
@@ -48,8 +50,10 @@ SUMMARY = (
 def test_tracker_run_digest_json_carries_the_role_of_each_study(tmp_path):
     (tmp_path / "queries").mkdir()
     shutil.copy(REPO / "queries" / "baclofen-rls.toml", tmp_path / "queries")
-    with LocalEutils(FILES) as server:
-        proc = tracker("run", cwd=tmp_path, env=tracker_env(server))
+    # The pair also searches ClinicalTrials.gov and Europe PMC: their look-alikes, empty.
+    with LocalEutils(FILES) as server, LocalCtgov() as ctgov, LocalEuropePmc() as epmc:
+        env = tracker_env(server, CTGOV_API_URL=ctgov.base_url, EUROPEPMC_URL=epmc.base_url)
+        proc = tracker("run", cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr
     [path] = (tmp_path / "reports" / "baclofen-rls").glob("*.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
