@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from helpers import fast_client
+from sqlite_utils import Database
+
 from tracker.ctgov.client import ctgov_config
 from tracker.europepmc.client import europepmc_config
+from tracker.ingest.sync import run_search
 from tracker.jsonapi.client import JsonClient
 from tracker.lookalikes.ctgov.server import LocalCtgov
 from tracker.lookalikes.europepmc.server import LocalEuropePmc
+from tracker.lookalikes.eutils.server import LocalEutils
+from tracker.models import SavedSearch
 from tracker.searches.pairs import Concept, Pair
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -96,3 +103,10 @@ def ctgov_client(server: LocalCtgov, **overrides: object) -> JsonClient:
 def europepmc_client(server: LocalEuropePmc, **overrides: object) -> JsonClient:
     config = europepmc_config({"EUROPEPMC_URL": server.base_url}, **{**FAST, **overrides})
     return JsonClient(config)
+
+
+def pubmed_ran(db: Database, search: SavedSearch, today: date) -> None:
+    """A good PubMed run of ``search`` that finds nothing (an empty E-utilities look-alike):
+    without one, the digest says the search never ran instead of what the sources found."""
+    with LocalEutils([]) as server, fast_client(server) as client:
+        assert run_search(db, client, search, today=today).status == "ok"

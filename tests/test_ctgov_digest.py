@@ -17,6 +17,7 @@ from sources_kit import (
     crafted_nct02552212_before_results,
     ctgov_client,
     ctgov_files,
+    pubmed_ran,
     real_study,
 )
 
@@ -59,12 +60,14 @@ def test_results_posted_with_the_results_paper_under_its_trial(db, ctgov, tmp_pa
     ctgov.put_study(crafted_nct02552212_before_results())
     with ctgov_client(ctgov) as client:
         run_trials(db, client, "s", CERTOLIZUMAB_AXSPA, date(2022, 8, 1))
+        pubmed_ran(db, SEARCH, date(2022, 8, 1))
         first = write_digest(db, SEARCH, reports, today=date(2022, 8, 1))
         ctgov.put_study(crafted_nct02552212_citing_29355075())
         run_trials(db, client, "s", CERTOLIZUMAB_AXSPA, date(2022, 8, 22))
     with store.write_transaction(db):
         articles = list(iter_pubmed_xml(PUBMED_29355075.read_bytes(), name="sample"))
         store.upsert_articles(db, articles, store.utc_now())
+    pubmed_ran(db, SEARCH, date(2022, 8, 22))
     digest = write_digest(db, SEARCH, reports, today=date(2022, 8, 22))
     assert (
         first.summary
@@ -104,7 +107,7 @@ def test_results_posted_with_the_results_paper_under_its_trial(db, ctgov, tmp_pa
     assert (
         "NCT02552212 · **Results newly posted** · **Completed** · **Results posted** · Phase 3 · "
         "317 participants (actual) · UCB BIOSCIENCES GmbH\n\nChanged: results posted "
-        "\\(2020\\-08\\-17\\).\n\n- Results paper: [Durable Clinical Benefit With Nivolumab"
+        "(2020-08-17).\n\n- Results paper: [Durable Clinical Benefit With Nivolumab"
     ) in md
     assert digest.files["trials_csv"].read_bytes().decode("utf-8") == (
         "nct_id,title,status,change,why_stopped,phases,study_type,enrollment,enrollment_type,"
