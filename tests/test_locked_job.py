@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from faultkit import one_error_line, tracker, tracker_env, write_search
+from faultkit import efetch_file, one_error_line, tracker, tracker_env, write_search
 
 from tracker.cli.app import cli
 from tracker.cli.locked_job import JobPlace, locked_job
@@ -65,6 +65,9 @@ def test_from_cli_reads_db_and_tracker_busy_timeout(
 
 def test_digest_takes_the_database_lock(tmp_path: Path) -> None:
     write_search(tmp_path, "treatments", "treatment[tiab]")
+    # digest reads an existing, non-empty database only: one real record imported first.
+    filled = tracker("import", str(efetch_file("metapub__219391.xml")), cwd=tmp_path)
+    assert filled.returncode == 0, filled.stderr
     with database_lock(tmp_path / "tracker.db"):
         proc = tracker("digest", cwd=tmp_path, env=tracker_env())
     line = one_error_line(proc, EXIT_LOCKED)
