@@ -10,7 +10,7 @@ import click
 from tracker.cli.app import UserError, cli, emit_json, settings
 from tracker.publish.hugo import HugoOptions, publish_hugo
 from tracker.publish.jekyll import JekyllOptions, publish_jekyll
-from tracker.publish.source import PublishError, find_digest
+from tracker.publish.source import PublishError, WrittenDigest, find_digest
 
 
 @cli.command()
@@ -70,6 +70,11 @@ def publish(
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot write into {site}: {exc.strerror or exc}") from None
+    _report(name, digest, written)
+
+
+def _report(name: str, digest: WrittenDigest, written: list[Path]) -> None:
+    """What was written: one line per file, or the JSON document with --json."""
     if settings().as_json:
         emit_json(
             {
