@@ -65,6 +65,9 @@ def test_from_cli_reads_db_and_tracker_busy_timeout(
 
 def test_digest_takes_the_database_lock(tmp_path: Path) -> None:
     write_search(tmp_path, "treatments", "treatment[tiab]")
+    # A database with a record in it: a digest never reads a missing or empty one.
+    sample = Path(__file__).parent / "data/pubmed-samples/efetch/reciter__31482638.xml"
+    assert tracker("import", str(sample), cwd=tmp_path, env=tracker_env()).returncode == 0
     with database_lock(tmp_path / "tracker.db"):
         proc = tracker("digest", cwd=tmp_path, env=tracker_env())
     line = one_error_line(proc, EXIT_LOCKED)
