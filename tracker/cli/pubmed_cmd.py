@@ -234,6 +234,11 @@ def show(name: str, as_json: bool) -> None:
 @click.option("--drug-synonym", multiple=True, help="Another name of the drug (repeatable).")
 @click.option("--brand", multiple=True, help="A brand name of the drug (repeatable).")
 @click.option("--condition-synonym", multiple=True, help="Another name (repeatable).")
+@click.option("--drug-title-only", multiple=True, metavar="WORD",
+              help="A word searched in titles only, [ti] (repeatable).")  # fmt: skip
+@click.option("--condition-title-only", multiple=True, metavar="WORD",
+              help="A word searched in titles only, [ti]: an abbreviation such as RLS, "
+              "ambiguous in abstracts (repeatable).")  # fmt: skip
 @click.option("--drug-mesh", multiple=True, help="MeSH heading(s) [default: DRUG].")
 @click.option("--condition-mesh", multiple=True, help="MeSH heading(s) [default: CONDITION].")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First backfill starts here.")
@@ -246,6 +251,8 @@ def add(
     drug_synonym: tuple[str, ...],
     brand: tuple[str, ...],
     condition_synonym: tuple[str, ...],
+    drug_title_only: tuple[str, ...],
+    condition_title_only: tuple[str, ...],
     drug_mesh: tuple[str, ...],
     condition_mesh: tuple[str, ...],
     since: Any,
@@ -256,12 +263,15 @@ def add(
     \b
     Example:
       tracker add Gabapentin "Burning Mouth Syndrome" --brand Neurontin --drug-synonym gabapentine
+      tracker add Baclofen "Restless Legs Syndrome" --condition-title-only RLS
       tracker show gabapentin-burning-mouth-syndrome
     """
     path = check_new_search_name(name or pair_name(drug, condition))
     pair = Pair(
-        Concept.named(drug, drug_synonym, brand, drug_mesh or None),
-        Concept.named(condition, condition_synonym, (), condition_mesh or None),
+        Concept.named(drug, drug_synonym, brand, drug_mesh or None, drug_title_only),
+        Concept.named(
+            condition, condition_synonym, (), condition_mesh or None, condition_title_only
+        ),
     )
     validate_crontab(schedule, "--schedule")
     text = render_pair_search(

@@ -216,8 +216,9 @@ def search_status(db: Database, search: str) -> dict[str, Any]:
     }
 
 
-def insert_changes(db: Database, run_id: int, now: str, changes: Iterable[Any]) -> int:
-    """Record tracker.ingest.changes.Change items noticed by run `run_id`."""
+def insert_changes(db: Database, run_id: int | None, now: str, changes: Iterable[Any]) -> int:
+    """Record tracker.ingest.changes.Change items noticed by run `run_id` (None: noticed
+    outside a run, by `tracker digest` recomputing answers of older rules)."""
     cur = db.conn.executemany(
         "INSERT INTO article_changes (pmid, run, detected, kind, detail, notice_pmid, search) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
