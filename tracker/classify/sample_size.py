@@ -31,10 +31,12 @@ _PEOPLE_NOUNS = (
     r"|boys|girls|elderly|healthy controls|pregnant|non-pregnant"
 )
 # Up to four words between the number and the noun ("63 ALD patients", "24 healthy and
-# asthmatic human volunteers"), none of them a number or a unit.
+# asthmatic human volunteers"), none of them a number, a unit, a verb or a preposition
+# ("1 composite set served as controls") and no comma ("in two experiments, adolescents").
 _AFTER = re.compile(
     r"\s*(?:\(\s*[^)]{0,40}\)\s*)?(?:(?!(?:and|or|of|in|per|to|mg|kg|years?|months?|weeks?|days?"
-    r"|hours?|times|million|billion|thousand|percent)\b)[a-z][a-z0-9/+-]*,?\s+){0,4}?"
+    r"|hours?|times|million|billion|thousand|percent|as|at|by|for|from|with|the|were|was|served"
+    r"|had|have|are|is|who|that)\b)[a-z][a-z0-9/+-]*\s+){0,4}?"
     rf"(?:{_PEOPLE_NOUNS})\b"
 )
 _N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b(?!\.\d)")
@@ -69,11 +71,27 @@ _SCREENED_BEFORE = re.compile(
 )
 _LEFT_OUT_AFTER = re.compile(
     r"[^.;]{0,60}?\b(refused|declined|excluded|withdrew|dropped out|were lost|lost to|"
-    r"did not|were ineligible|disqualified|not eligible|died)\b"
+    r"did not|were ineligible|disqualified|not eligible|died|were eligible|deemed eligible"
+    r"|eligible for|met the (eligibility|inclusion))\b"
+)
+# "Of 113 eligible physicians, 58 completed the survey": a pool the sample came out of.
+_POOL_BEFORE = re.compile(r"([^:;]*[:;]\s*)?(out )?of\s+(a total of\s+)?")  # the sentence so far
+# "410 patients were included from one trial and 753 from a dataset": parts of a total
+# the abstract does not state; better none than one part.
+_PARTS_FROM = re.compile(
+    rf"(?:{NUMBER.pattern})[^.;()]{{0,80}}\b(from|in|at)\b[^.;()]{{0,60}}\band (?:{NUMBER.pattern})"
+    r" (from|in|at)\b"
+)
+# Other samples beside the one counted ("50 additional patients", "replication attempts
+# on independent samples"): without a stated enrolled total, the largest count is a part.
+_MORE_SAMPLES = re.compile(
+    r"\b(additional|independent|replication|validation|another|separate) ([\w-]+ ){0,2}?"
+    r"(patients|participants|subjects|samples?|cohorts?|individuals|datasets?|populations?)\b"
+    r"|\b(replication|validation) (cohort|sample|set|study)\b"
 )
 # "200 (78.7%) were enrolled", "3849 patients underwent randomization".
 _ENROLLED_AFTER = re.compile(
-    r"\s*(\([^)]{0,40}\)\s*)?(\w+[ -]){0,4}?(were|was|had been|have been)?\s*"
+    r"\s*(\([^)]{0,40}\)\s*)?(?P<words>(\w+[ -]){0,4}?)(were|was|had been|have been)?\s*"
     r"(enrolled|included|randomi[sz]ed|recruited|analy[sz]ed|studied|evaluated|participated"
     r"|underwent randomi[sz]ation|took part|completed the study)\b"
 )
@@ -95,7 +113,8 @@ _GROUP_GAP = re.compile(
 )
 _NOT_A_GROUP = re.compile(
     r"\b(who|whom|which|latter|former|these|those|among|including|but|while|whereas|were"
-    r"|was|underwent|received|had|have|has|are|is|did|completed|showed|developed)\b"
+    r"|was|underwent|received|had|have|has|are|is|did|completed|showed|developed"
+    r"|randomi[sz]ed|enrolled|included|recruited|analy[sz]ed|assigned)\b"
 )
 _JOINED_AFTER = re.compile(r"\s+[a-z][\w-]*(\s[a-z][\w-]*)?\s*(,|\band\b|\bor\b|\bversus\b)")
 # A bare number joined to a head count: "126 participants initiating AC and 121 receiving".
@@ -114,9 +133,24 @@ _SINGLE = re.compile(
 _THINGS_BEFORE = re.compile(
     r"\b(samples?|specimens?|tissues?|cells?|biopsies|biopsy|teeth|tooth|eyes?|lesions?|tumou?rs?"
     r"|sites?|images?|scans?|vertebrae|segments?|sequences?|strains?|isolates?|animals|rats|mice"
-    r"|plants?|genes?|variants?|studies|trials|articles|hospitals|clinics|centres|centers)\b"
+    r"|plants?|genes?|variants?|studies|trials|articles|hospitals|clinics|centres|centers"
+    r"|interviews|focus groups|notes|diaries|observations|workshops|homes|schools|practices"
+    r"|wards|units|visits|sessions|questionnaires|surveys|records|charts|cycles|procedures)\b"
 )
 _PEOPLE_BEFORE = re.compile(rf"\b({_PEOPLE_NOUNS})\b")
+# An abstract that names animals or plants twice or more is (also) about them: there
+# "40 males", "12 controls" or "n = 8" may be rats or ospreys, so only nouns no animal
+# bears count.
+_ANIMALS = re.compile(
+    r"\b(rats?|mice|mouse|murine|rodents?|dogs?|canine|pigs?|piglets|porcine|sheep|ovine"
+    r"|cattle|cows?|bovine|horses?|equine|rabbits?|monkeys?|primates|macaques?|birds?"
+    r"|ospreys?|fish|zebrafish|chickens?|animals?|plants?|cultivars?|seedlings?)\b"
+)
+_HUMAN_AFTER = re.compile(
+    r"\s*(?:\(\s*[^)]{0,40}\)\s*)?(?:[a-z][a-z0-9/+-]*\s+){0,4}?(patients|participants"
+    r"|volunteers|people|persons|outpatients|inpatients|veterans|respondents|adults|children"
+    r"|women|men|infants|adolescents|students|individuals|humans)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -134,29 +168,38 @@ def participants(abstract: str | None, case_report: bool = False) -> int | None:
     if not abstract:
         return None
     counts: list[_Count] = []
-    for sentence in split_sentences(" ".join(abstract.split())):
+    text = " ".join(abstract.split())
+    lower = text.lower()
+    animals = len(_ANIMALS.findall(lower)) >= 2
+    for sentence in split_sentences(text):  # it reads capitals: lower case after
         sentence = sentence.lower()
         if NUMBER.search(sentence):  # most sentences state no number at all
-            counts += _sentence_counts(sentence)
+            found = _sentence_counts(sentence, animals)
+            if found is None:
+                return None
+            counts += found
     enrolled = [c.value for c in counts if c.enrolled]
     if enrolled:
         return max(enrolled)
     if counts:
-        return max(c.value for c in counts)
+        return None if _MORE_SAMPLES.search(lower) else max(c.value for c in counts)
     if case_report and _SINGLE.search(abstract.lower()):
         return 1
     return None
 
 
-def _sentence_counts(text: str) -> list[_Count]:
-    """The head counts one sentence states, and the sum of group sizes stated together."""
+def _sentence_counts(text: str, animals: bool = False) -> list[_Count] | None:
+    """The head counts one sentence states, and the sum of group sizes stated together;
+    None when the sentence shows the total is not stated (parts from several sources)."""
     if _LITERATURE.search(text):
         return []
     text = _blank_breakdowns(text)
-    numbers = [c for c in _numbers(text) if 0 < c.value < 5_000_000]
+    numbers = [c for c in _numbers(text, animals) if 0 < c.value < 5_000_000]
     found = [c for c in numbers if c.people or c.enrolled]
     if not found:
         return []
+    if _PARTS_FROM.search(text):
+        return None
     if _POPULATION.search(text) and not any(c.enrolled for c in found):
         return []
     if found and "%" not in text:
@@ -175,26 +218,37 @@ def _blank_breakdowns(text: str) -> str:
     return text
 
 
-def _numbers(text: str) -> list[_Count]:
+def _numbers(text: str, animals: bool = False) -> list[_Count]:
     """Numbers that are head counts, or may be (a bare group size after "and")."""
     out = []
     for match in NUMBER.finditer(text):
         people = _AFTER.match(text, match.end()) is not None
+        if people and animals:
+            people = _HUMAN_AFTER.match(text, match.end()) is not None
         enrolled = _is_enrolled(text, match, people)
         if not (people or enrolled or _joined(text, match)):
             continue  # cheap tests first: most numbers are doses, years, statistics
         value = number_value(match.group(0))
-        if value is not None and not _refused(text, match, value):
+        if value is not None and not _refused(text, match, value, people):
             out.append(_Count(value, match.start(), match.end(), people, enrolled))
-    if "=" in text:
-        for match in _N_EQUALS.finditer(text):
-            before = text[max(0, match.start() - 40) : match.start()]
-            if _THINGS_BEFORE.search(before) and not _PEOPLE_BEFORE.search(before):
-                continue  # "samples (n = 10)", "vertebrae (n = 119)": not people
-            if not _NOT_A_COUNT_AFTER.match(text, match.end()):
-                value = int(match.group(1).replace(",", ""))
-                out.append(_Count(value, match.start(), match.end(), True, False))
+    if "=" in text and not animals:
+        out += _n_equals(text)
     return sorted(out, key=lambda c: c.start)
+
+
+def _n_equals(text: str) -> list[_Count]:
+    """ "vitamin D (n = 30) or placebo (n = 23)". A sentence that also gives "n =" for
+    things ("staff interviews (n = 49), focus groups (n = 3)") lists data sources, not
+    arms: none of its "n =" is taken."""
+    out = []
+    for match in _N_EQUALS.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if _THINGS_BEFORE.search(before) and not _PEOPLE_BEFORE.search(before):
+            return []  # "samples (n = 10)", "vertebrae (n = 119)": not people
+        if not _NOT_A_COUNT_AFTER.match(text, match.end()):
+            value = int(match.group(1).replace(",", ""))
+            out.append(_Count(value, match.start(), match.end(), True, False))
+    return out
 
 
 def _joined(text: str, match: re.Match[str]) -> bool:
@@ -207,15 +261,16 @@ def _joined(text: str, match: re.Match[str]) -> bool:
 def _is_enrolled(text: str, match: re.Match[str], people: bool) -> bool:
     """ "200 (78.7%) were enrolled"; "we enrolled 52 patients" (the noun is needed here:
     "comprising three strands" is not a sample)."""
-    if _ENROLLED_AFTER.match(text, match.end()):
-        return True
+    after = _ENROLLED_AFTER.match(text, match.end())
+    if after and (people or not after.group("words").strip()):
+        return True  # "50 rats were randomised", "17 care homes participated": not people
     return (
         people
         and _ENROLLED_BEFORE.search(text, max(0, match.start() - 30), match.start()) is not None
     )
 
 
-def _refused(text: str, match: re.Match[str], value: int) -> bool:
+def _refused(text: str, match: re.Match[str], value: int, people: bool) -> bool:
     before = text[max(0, match.start() - 30) : match.start()]
     if _NOT_A_COUNT_AFTER.match(text, match.end()) or _NOT_A_COUNT_BEFORE.search(before):
         return True
@@ -223,9 +278,11 @@ def _refused(text: str, match: re.Match[str], value: int) -> bool:
         return True  # a year
     if match.start() > 0 and text[match.start() - 1] in ".-/:":
         return True  # a decimal, a range, a ratio
-    if _ENROLLED_AFTER.match(text, match.end()):
+    if _is_enrolled(text, match, people):
         return False  # "of these, 200 (78.7%) were enrolled because 23 refused"
     if _SCREENED_BEFORE.search(before) or _LEFT_OUT_AFTER.match(text, match.end()):
+        return True
+    if match.start() < 60 and _POOL_BEFORE.fullmatch(text, 0, match.start()):
         return True
     return _SUBSET_BEFORE.search(before) is not None
 

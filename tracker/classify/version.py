@@ -10,4 +10,4 @@ showed (tracker/ingest/rules.py).
 from __future__ import annotations
 
 # "<year>.<n>": the n-th change of the rules that year. Only compared for equality.
-RULES_VERSION = "2026.1"
+RULES_VERSION = "2026.2"
