@@ -82,6 +82,7 @@ _PARTS_FROM = re.compile(
     rf"(?:{NUMBER.pattern})[^.;()]{{0,80}}\b(from|in|at)\b[^.;()]{{0,60}}\band (?:{NUMBER.pattern})"
     r" (from|in|at)\b"
 )
+_ELIGIBLE = re.compile(r"\b(were|was|deemed|considered|being) eligible\b")
 # Other samples beside the one counted ("50 additional patients", "replication attempts
 # on independent samples"): without a stated enrolled total, the largest count is a part.
 _MORE_SAMPLES = re.compile(
@@ -160,6 +161,7 @@ class _Count:
     end: int
     people: bool  # a word for people follows (or "n =" precedes)
     enrolled: bool  # said to be enrolled, randomised, included or analysed
+    summed: bool = False  # group sizes stated together, added up
 
 
 def participants(abstract: str | None, case_report: bool = False) -> int | None:
@@ -167,25 +169,40 @@ def participants(abstract: str | None, case_report: bool = False) -> int | None:
     case report, so a lone patient ("a 58-year-old woman") counts as one."""
     if not abstract:
         return None
-    counts: list[_Count] = []
     text = " ".join(abstract.split())
     lower = text.lower()
     animals = len(_ANIMALS.findall(lower)) >= 2
+    by_sentence: list[list[_Count]] = []
     for sentence in split_sentences(text):  # it reads capitals: lower case after
         sentence = sentence.lower()
         if NUMBER.search(sentence):  # most sentences state no number at all
             found = _sentence_counts(sentence, animals)
             if found is None:
                 return None
-            counts += found
+            if found:
+                by_sentence.append(found)
+    counts = [c for found in by_sentence for c in found]
     enrolled = [c.value for c in counts if c.enrolled]
     if enrolled:
         return max(enrolled)
     if counts:
-        return None if _MORE_SAMPLES.search(lower) else max(c.value for c in counts)
-    if case_report and _SINGLE.search(abstract.lower()):
+        return _plain_total(by_sentence, lower)
+    if case_report and _SINGLE.search(lower):
         return 1
     return None
+
+
+def _plain_total(by_sentence: list[list[_Count]], lower: str) -> int | None:
+    """No count is said to be enrolled: the largest count of people, if nothing says
+    it is a part. The sample is stated before its subsets, so a larger count in a later
+    sentence, or group sizes added up to two different totals in two sentences, leave
+    the total unclear; so do other samples named beside it."""
+    best = max(c.value for found in by_sentence for c in found)
+    if max(c.value for c in by_sentence[0]) != best:
+        return None
+    if len({c.value for found in by_sentence for c in found if c.summed}) > 1:
+        return None
+    return None if _MORE_SAMPLES.search(lower) else best
 
 
 def _sentence_counts(text: str, animals: bool = False) -> list[_Count] | None:
@@ -200,6 +217,8 @@ def _sentence_counts(text: str, animals: bool = False) -> list[_Count] | None:
         return []
     if _PARTS_FROM.search(text):
         return None
+    if _ELIGIBLE.search(text):  # "... were deemed eligible": a pool, unless enrolled
+        found = [c for c in found if c.enrolled]
     if _POPULATION.search(text) and not any(c.enrolled for c in found):
         return []
     if found and "%" not in text:
@@ -308,4 +327,4 @@ def _run_sum(run: list[_Count]) -> list[_Count]:
     if len(run) < 2 or not any(c.people for c in run):
         return []
     enrolled = any(c.enrolled for c in run)
-    return [_Count(sum(c.value for c in run), run[0].start, run[-1].end, True, enrolled)]
+    return [_Count(sum(c.value for c in run), run[0].start, run[-1].end, True, enrolled, True)]
