@@ -17,6 +17,7 @@ in a sentence about the study's own sample.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tracker.classify.conclusions import split_sentences
@@ -59,6 +60,11 @@ _LITERATURE = re.compile(
     r"|datasets|meta-analyses|reviews)\b|\b(included|identified|retrieved) (\w+ ){0,3}"
     r"(studies|trials|articles|publications)\b"
 )
+# Every match of _LITERATURE holds one of these: a sentence without them skips the regex.
+_LITERATURE_WORDS = (
+    "studies", "trials", "articles", "reports", "publications", "papers", "rcts", "datasets",
+    "meta-analyses", "reviews",
+)  # fmt: skip
 # A sentence about a population is skipped unless it says whom the study enrolled.
 _POPULATION = re.compile(
     r"\b(estimated|prevalence|worldwide|nationwide|globally|each year|annually|every year"
@@ -89,6 +95,14 @@ _MORE_SAMPLES = re.compile(
     r"\b(additional|independent|replication|validation|another|separate) ([\w-]+ ){0,2}?"
     r"(patients|participants|subjects|samples?|cohorts?|individuals|datasets?|populations?)\b"
     r"|\b(replication|validation) (cohort|sample|set|study)\b"
+)
+_MORE_SAMPLES_WORDS = (
+    "additional",
+    "independent",
+    "replication",
+    "validation",
+    "another",
+    "separate",
 )
 # "200 (78.7%) were enrolled", "3849 patients underwent randomization".
 _ENROLLED_AFTER = re.compile(
@@ -171,7 +185,13 @@ def participants(abstract: str | None, case_report: bool = False) -> int | None:
         return None
     text = " ".join(abstract.split())
     lower = text.lower()
-    animals = len(_ANIMALS.findall(lower)) >= 2
+    known: list[bool] = []
+
+    def animals() -> bool:  # asked only where a count of people or an "n =" is found
+        if not known:
+            known.append(len(_ANIMALS.findall(lower)) >= 2)
+        return known[0]
+
     by_sentence: list[list[_Count]] = []
     for sentence in split_sentences(text):  # it reads capitals: lower case after
         sentence = sentence.lower()
@@ -202,13 +222,19 @@ def _plain_total(by_sentence: list[list[_Count]], lower: str) -> int | None:
         return None
     if len({c.value for found in by_sentence for c in found if c.summed}) > 1:
         return None
-    return None if _MORE_SAMPLES.search(lower) else best
+    if any(word in lower for word in _MORE_SAMPLES_WORDS) and _MORE_SAMPLES.search(lower):
+        return None
+    return best
 
 
-def _sentence_counts(text: str, animals: bool = False) -> list[_Count] | None:
+def _never() -> bool:
+    return False
+
+
+def _sentence_counts(text: str, animals: Callable[[], bool] = _never) -> list[_Count] | None:
     """The head counts one sentence states, and the sum of group sizes stated together;
     None when the sentence shows the total is not stated (parts from several sources)."""
-    if _LITERATURE.search(text):
+    if any(word in text for word in _LITERATURE_WORDS) and _LITERATURE.search(text):
         return []
     text = _blank_breakdowns(text)
     numbers = [c for c in _numbers(text, animals) if 0 < c.value < 5_000_000]
@@ -229,20 +255,29 @@ def _sentence_counts(text: str, animals: bool = False) -> list[_Count] | None:
 def _blank_breakdowns(text: str) -> str:
     """ "eight (two transplanted and six nontransplanted) patients": a parenthesis right
     after a number splits a count already given; its numbers are blanked (positions kept)."""
+    if "(" not in text:
+        return text
     for match in NUMBER.finditer(text):
-        paren = re.match(r"(\s+[a-z][\w-]*){0,3}?\s*\([^()]*\d[^()]{0,200}\)", text[match.end() :])
+        paren = _BREAKDOWN.match(text, match.end())
         if paren:
-            start, end = match.end() + paren.group(0).index("("), match.end() + paren.end()
+            start, end = paren.start() + paren.group(0).index("("), paren.end()
             text = text[:start] + " " * (end - start) + text[end:]
     return text
 
 
-def _numbers(text: str, animals: bool = False) -> list[_Count]:
+_BREAKDOWN = re.compile(r"(\s+[a-z][\w-]*){0,3}?\s*\([^()]*\d[^()]{0,200}\)")
+
+
+def _numbers(text: str, animals: Callable[[], bool] = _never) -> list[_Count]:
     """Numbers that are head counts, or may be (a bare group size after "and")."""
     out = []
     for match in NUMBER.finditer(text):
+        if _NOT_A_COUNT_AFTER.match(text, match.end()) or (
+            match.start() > 0 and text[match.start() - 1] in ".-/:"
+        ):
+            continue  # cheapest first: most numbers are statistics, doses, decimals, ranges
         people = _AFTER.match(text, match.end()) is not None
-        if people and animals:
+        if people and animals():
             people = _HUMAN_AFTER.match(text, match.end()) is not None
         enrolled = _is_enrolled(text, match, people)
         if not (people or enrolled or _joined(text, match)):
@@ -250,7 +285,7 @@ def _numbers(text: str, animals: bool = False) -> list[_Count]:
         value = number_value(match.group(0))
         if value is not None and not _refused(text, match, value, people):
             out.append(_Count(value, match.start(), match.end(), people, enrolled))
-    if "=" in text and not animals:
+    if "=" in text and not animals():
         out += _n_equals(text)
     return sorted(out, key=lambda c: c.start)
 
@@ -290,13 +325,13 @@ def _is_enrolled(text: str, match: re.Match[str], people: bool) -> bool:
 
 
 def _refused(text: str, match: re.Match[str], value: int, people: bool) -> bool:
+    """(_numbers has already refused a percentage, a rate or a decimal after the number,
+    and a decimal, range or ratio before it.)"""
     before = text[max(0, match.start() - 30) : match.start()]
-    if _NOT_A_COUNT_AFTER.match(text, match.end()) or _NOT_A_COUNT_BEFORE.search(before):
+    if _NOT_A_COUNT_BEFORE.search(before):
         return True
     if 1900 <= value <= 2100 and "," not in match.group(0):
         return True  # a year
-    if match.start() > 0 and text[match.start() - 1] in ".-/:":
-        return True  # a decimal, a range, a ratio
     if _is_enrolled(text, match, people):
         return False  # "of these, 200 (78.7%) were enrolled because 23 refused"
     if _SCREENED_BEFORE.search(before) or _LEFT_OUT_AFTER.match(text, match.end()):
