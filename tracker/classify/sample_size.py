@@ -12,6 +12,13 @@ Sentences about screening, invitations or the literature ("25 studies with 1,925
 patients") are skipped. Where the abstract says who was enrolled, randomised, included
 or analysed, that number wins over the others; else the largest count of people stated
 in a sentence about the study's own sample.
+
+Where the evidence is ambiguous the answer is None: an enrolment verb after things ("50
+rats were randomized"), a pool ("Of 113 eligible physicians, 58 ..."), parts from
+several sources ("410 from one trial and 753 from another"), other samples named
+("50 additional patients"), "n =" for data sources, any noun but a human one in an
+abstract that names animals or plants, and, without an enrolment verb, a larger count
+after the first or two different sums of groups.
 """
 
 from __future__ import annotations
