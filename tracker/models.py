@@ -164,3 +164,13 @@ class RunResult:
     started: str = ""
     finished: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+
+
+# Every message of a run ended by SIGTERM/SIGINT holds this: such a run is recorded (so
+# the next one is known to start afresh) but is no failure of the search, and does not
+# count toward `consecutive_failures` or TRACKER_ALERT_AFTER.
+STOP_MARK = "by a stop request"
+
+
+def is_stopped(error: str | None) -> bool:
+    return bool(error) and STOP_MARK in str(error)

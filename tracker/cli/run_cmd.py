@@ -12,6 +12,7 @@ import click
 from tracker import store
 from tracker.cli.app import (
     EXIT_RUN_FAILED,
+    EXIT_USAGE,
     TIMEZONE_OPTION,
     Locked,
     ProgressBar,
@@ -31,7 +32,7 @@ from tracker.ingest.importer import ImportFileError, ImportResult, default_worke
 from tracker.ingest.sync import SyncOptions
 from tracker.models import RunResult, SavedSearch
 from tracker.pubmed import PubmedParseError
-from tracker.searches.saved import select_saved_searches
+from tracker.searches.saved import scan_saved_searches, select_saved_searches
 from tracker.unattended.job import JobOutcome, MailOptions, run_job
 from tracker.unattended.lock import LockHeld, database_lock
 from tracker.unattended.schedule import due_searches, due_state
@@ -40,6 +41,21 @@ from tracker.unattended.schedule import due_searches, due_state
 def _searches(names: tuple[str, ...]) -> list[SavedSearch]:
     with user_errors():
         return select_saved_searches(settings().queries, names)
+
+
+def _sync_all_valid(
+    names: tuple[str, ...], options: SyncOptions, with_digest: bool, due: bool, wait: float
+) -> int:
+    """`run NAME` reads only NAME's file; `run` runs every valid saved search, names each
+    broken one in one line, and then exits 2 (or 1 when a run failed too)."""
+    if names:
+        return sync_searches(_searches(names), options, with_digest, due, wait)
+    with user_errors():
+        searches, errors = scan_saved_searches(settings().queries)
+    for error in errors:
+        click.echo(f"tracker: error: {error}", err=True)
+    code = sync_searches(searches, options, with_digest, due, wait) if searches else 0
+    return code or (EXIT_USAGE if errors else 0)
 
 
 def _run_line(result: RunResult) -> str:
@@ -182,7 +198,7 @@ def run(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait:
       tracker run baclofen-rls    # just one
       tracker run --due           # from an hourly cron line: only what is due
     """
-    ctx.exit(sync_searches(_searches(names), SyncOptions(full=full), True, due, wait))
+    ctx.exit(_sync_all_valid(names, SyncOptions(full=full), True, due, wait))
 
 
 @cli.command()
@@ -198,7 +214,7 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait
     Example:
       tracker sync baclofen-rls
     """
-    ctx.exit(sync_searches(_searches(names), SyncOptions(full=full), False, due, wait))
+    ctx.exit(_sync_all_valid(names, SyncOptions(full=full), False, due, wait))
 
 
 @cli.command("import")
@@ -245,6 +261,8 @@ def _import_files(files: tuple[Path, ...], jobs: int) -> list[ImportResult]:
             fail(str(exc))
         except store.StoreError as exc:
             fail(f"{path}: {exc}")
+        except (ValueError, OverflowError, OSError) as exc:  # the last resort: one line
+            fail(f"{path}: not imported ({type(exc).__name__}: {str(exc)[:200]}); nothing stored")
         finally:
             bar.close()
         done.append(result)

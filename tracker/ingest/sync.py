@@ -120,6 +120,10 @@ def run_search(
         OSError,
     ) as exc:
         return _record_failure(db, client, search, window, started, requests_before, exc)
+    except Exception as exc:  # noqa: BLE001 - the last resort: record it, let the others run
+        log.debug("%s: unexpected failure", search.name, exc_info=True)
+        unexpected = SyncError(f"unexpected {type(exc).__name__}: {str(exc)[:300]}")
+        return _record_failure(db, client, search, window, started, requests_before, unexpected)
 
 
 def _reached(db: Database, search: SavedSearch, options: SyncOptions) -> date | None:

@@ -12,21 +12,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = frozenset(
-    {
-        "429",
-        "status",
-        "error_xml",
-        "error_json",
-        "html",
-        "plain_text",
-        "empty",
-        "truncate",
-        "hang",
-        "reset",
-        "drop_records",
-        "invalid_key",
-    }
+from tracker.lookalikes.eutils.hostile import HOSTILE_KINDS
+
+FAULT_KINDS = (
+    frozenset(
+        {
+            "429",
+            "status",
+            "error_xml",
+            "error_json",
+            "html",
+            "plain_text",
+            "empty",
+            "truncate",
+            "hang",
+            "reset",
+            "drop_records",
+            "invalid_key",
+        }
+    )
+    | HOSTILE_KINDS
 )
 
 # NBK25497's documented 429 body (NCBI-NOTES A1).
