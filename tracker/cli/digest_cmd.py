@@ -12,7 +12,16 @@ from typing import Any
 import click
 
 from tracker import store
-from tracker.cli.app import UserError, cli, emit_json, fail, open_db, settings, user_errors
+from tracker.cli.app import (
+    Locked,
+    UserError,
+    cli,
+    emit_json,
+    fail,
+    open_db,
+    settings,
+    user_errors,
+)
 from tracker.digest.mail import (
     Delivery,
     MailConfigError,
@@ -31,6 +40,7 @@ from tracker.digest.write import (
 from tracker.ingest.sync import today_utc
 from tracker.searches.saved import select_saved_searches
 from tracker.unattended.job import MailOptions
+from tracker.unattended.lock import LockHeld, database_lock
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -134,9 +144,21 @@ def digest(
     options = DigestOptions(
         limit=limit, since=since.date() if since else None, template_dir=templates
     )
-    db = open_db()
     with user_errors():
         searches = select_saved_searches(settings().queries, names)
+    try:  # one writer at a time, as for run: two digests at once never make two
+        with database_lock(settings().db_path):
+            done = _digest_each(searches, options, mail, skip_empty, resend)
+    except LockHeld as exc:
+        raise Locked(str(exc)) from None
+    if settings().as_json:
+        emit_json([_as_json(r, d) for r, d in done])
+
+
+def _digest_each(
+    searches: list[Any], options: DigestOptions, mail: Any, skip_empty: bool, resend: bool
+) -> list[tuple[DigestResult, Delivery | None]]:
+    db = open_db()
     done = []
     for search in searches:
         try:
@@ -154,8 +176,7 @@ def digest(
         done.append((result, delivery))
         if not settings().as_json:
             click.echo(_line(result, delivery))
-    if settings().as_json:
-        emit_json([_as_json(r, d) for r, d in done])
+    return done
 
 
 def _line(result: DigestResult, delivery: Delivery | None) -> str:

@@ -17,6 +17,7 @@ from tracker.cli.app import (
     Locked,
     ProgressBar,
     StopSignals,
+    UserError,
     cli,
     emit_json,
     eutils_client,
@@ -47,7 +48,8 @@ def _sync_all_valid(
     names: tuple[str, ...], options: SyncOptions, with_digest: bool, due: bool, wait: float
 ) -> int:
     """`run NAME` reads only NAME's file; `run` runs every valid saved search, names each
-    broken one in one line, and then exits 2 (or 1 when a run failed too)."""
+    broken one in one line, and then exits 2 (the code of a broken file, whatever the
+    runs did)."""
     if names:
         return sync_searches(_searches(names), options, with_digest, due, wait)
     with user_errors():
@@ -55,7 +57,7 @@ def _sync_all_valid(
     for error in errors:
         click.echo(f"tracker: error: {error}", err=True)
     code = sync_searches(searches, options, with_digest, due, wait) if searches else 0
-    return code or (EXIT_USAGE if errors else 0)
+    return EXIT_USAGE if errors else code
 
 
 def _run_line(result: RunResult) -> str:
@@ -282,6 +284,9 @@ def status(names: tuple[str, ...], tz_name: str) -> None:
     Example:
       tracker status --json     # for monitoring
     """
+    if not settings().db_path.is_file():  # status only reads: it must not create one
+        where = settings().db_path
+        raise UserError(f"no database at {where}; run `tracker run` first, or set --db")
     db = open_db(check=False)
     tz = schedule_timezone(tz_name)
     now = datetime.now(tz)

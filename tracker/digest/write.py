@@ -30,6 +30,7 @@ from tracker.classify import TIER_LABELS, search_concepts
 from tracker.digest.chart import chart_png, chart_svg
 from tracker.digest.export import write_export
 from tracker.digest.feed import write_feed
+from tracker.digest.pending import clear_pending, mark_pending, settle_pending
 from tracker.digest.render import environment
 from tracker.digest.view import (
     group_by_tier,
@@ -94,6 +95,7 @@ def write_digest(
 ) -> DigestResult:
     """Write the digest of what is new for `search` and record it in `digests`."""
     options = options or DigestOptions(sample_data=sample_data, template_dir=template_dir)
+    settle_pending(db, reports / search.name)  # a digest a crash left unrecorded
     as_of = store.last_good_run_id(db, search.name)
     if options.since is None:
         after = store.last_digest_through(db, search.name)
@@ -117,27 +119,27 @@ def write_digest(
     folder = reports / search.name
     paths = _free_paths(folder, today)
     context = _context(db, search, rows, changes, options, today, paths)
+    row = {
+        **record,
+        "search": search.name,
+        "created": store.utc_now(),
+        "articles": len(rows),
+        "markdown_path": str(paths["md"]),
+        "html_path": str(paths["html"]),
+        "json_path": str(paths["json"]),
+        "as_of_run": as_of,
+    }
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        mark_pending(paths, row)
         _write_files(db, context, rows, options, paths)
         feed = write_feed(db, search, folder / "feed.xml", today=today)
     except OSError as exc:
         raise DigestError(f"cannot write the digest into {folder}: {exc.strerror or exc}") from None
     paths["feed"] = feed
     with store.write_transaction(db):
-        digest_id = stored.record_digest(
-            db,
-            {
-                **record,
-                "search": search.name,
-                "created": store.utc_now(),
-                "articles": len(rows),
-                "markdown_path": str(paths["md"]),
-                "html_path": str(paths["html"]),
-                "json_path": str(paths["json"]),
-                "as_of_run": as_of,
-            },
-        )
+        digest_id = stored.record_digest(db, row)
+    clear_pending(paths)
     files = {k: v for k, v in paths.items() if k not in ("md", "html") and v.exists()}
     return DigestResult(
         search=search.name,
