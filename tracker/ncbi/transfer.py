@@ -85,6 +85,9 @@ def _transfer(
     with http.stream("POST", url, data=data, timeout=timeout) as response:
         headers = {k.lower(): v for k, v in response.headers.items()}
         inflate = _inflater(headers.get("content-encoding", ""))
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:  # refused before reading it
+            raise _too_large(max_bytes, inflated=False)
         parts: list[bytes] = []
         raw = size = 0
         for chunk in response.iter_raw(_CHUNK):

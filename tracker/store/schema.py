@@ -217,5 +217,17 @@ def m003_evidence_tier_and_digest_delivery(db: Database) -> None:
         digests.add_column(column, kind)
 
 
+@migrations()
+def m007_sync_staging(db: Database) -> None:
+    """Checkpoints of a run: each efetch batch, parsed and encoded, committed here in
+    its own short transaction while the run is still fetching (tracker/store/staging.py).
+    The run's one final transaction moves them into `articles`; a run that fails or is
+    killed leaves them for the next run, which fetches only what is not staged yet."""
+    _table(db, "sync_staging").create(
+        {"id": int, "search": str, "pmids": str, "batch": bytes}, pk="id"
+    )
+    _table(db, "sync_staging").create_index(["search"])
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)
