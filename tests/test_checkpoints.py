@@ -60,3 +60,11 @@ def test_a_failed_backfill_resumes_from_its_last_checkpoint_and_never_blocks_a_w
         assert [r["status"] for r in runs(db)] == ["failed", "ok"]
         with sqlite3.connect(db) as conn:
             assert conn.execute("SELECT COUNT(*) FROM sync_staging").fetchone()[0] == 0
+
+
+def test_the_backfill_benchmark_runs_at_300_records(tmp_path):
+    from benchmarks.backfill import backfill
+
+    records, stored, _seconds, peak_mb, _wait = backfill(300, tmp_path)
+    assert records == 300 and stored >= 300  # the clones, and the real records they copy
+    assert 0 < float(peak_mb) < 200

@@ -284,6 +284,7 @@ def status(names: tuple[str, ...], tz_name: str) -> None:
     Example:
       tracker status --json     # for monitoring
     """
+    searches = _searches(names)  # a mistyped name first, as everywhere
     if not settings().db_path.is_file():  # status only reads: it must not create one
         where = settings().db_path
         raise UserError(f"no database at {where}; run `tracker run` first, or set --db")
@@ -291,7 +292,7 @@ def status(names: tuple[str, ...], tz_name: str) -> None:
     tz = schedule_timezone(tz_name)
     now = datetime.now(tz)
     rows = []
-    for search in _searches(names):
+    for search in searches:
         row = store.search_status(db, search.name)
         due = due_state(db, search, now, tz)
         row.update(

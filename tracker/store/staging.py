@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from sqlite_utils import Database
 
 from tracker.models import Article
-from tracker.store.articles import write_articles
+from tracker.store.bulk import bulk_articles
 from tracker.store.rows import EncodedArticles, encode_articles
 
 
@@ -58,12 +58,15 @@ def commit_staged(db: Database, search: str, wanted: Iterable[int]) -> set[int]:
     transaction); the PMIDs written or already current."""
     wanted = set(wanted)
     done: set[int] = set()
-    for batch in _batches(db, search):
-        keep = [r for r in batch.rows if r[0] in wanted and r[0] not in done]
-        pmids = {r[0] for r in keep}
-        authors = [a for a in batch.authors if a[0] in pmids]
-        write_articles(db, EncodedArticles(keep, authors, len(keep)))
-        done |= pmids
+    # The full-text index in bulk, as `tracker import` builds it: about half the time
+    # of the row triggers, and this is the time another writer waits.
+    with bulk_articles(db) as writer:
+        for batch in _batches(db, search):
+            keep = [r for r in batch.rows if r[0] in wanted and r[0] not in done]
+            pmids = {r[0] for r in keep}
+            authors = [a for a in batch.authors if a[0] in pmids]
+            writer.write(EncodedArticles(keep, authors, len(keep)))
+            done |= pmids
     return done
 
 
