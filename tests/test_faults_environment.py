@@ -182,38 +182,59 @@ def test_writers_wait_for_the_database_lock(synced, args):
     assert sorted(p.name for p in (tmp_path / "queries").iterdir()) == ["alpha.toml"]
 
 
-KILL_BEFORE_RECORDING = """
+KILLED_AT = """
 import os, signal, sys
-import tracker.store.digests as stored
+import {module} as target
 def killed(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
-stored.record_digest = killed
+target.{name} = killed
 sys.argv = ["tracker", "digest"]
 from tracker.cli import main
 main()
 """
 
 
-def test_a_digest_killed_before_it_was_recorded_is_adopted_never_repeated(synced):
-    tmp_path, env = synced
+def digest_killed_at(module: str, name: str, cwd: Path, env: dict[str, str]) -> None:
+    script = KILLED_AT.format(module=module, name=name)
     proc = subprocess.run(
-        [sys.executable, "-c", KILL_BEFORE_RECORDING],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
+        [sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
         timeout=60,
-    )
+    )  # fmt: skip
     assert proc.returncode == -9, proc.stderr
+
+
+def visible(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def test_a_digest_killed_before_it_was_recorded_shows_nothing_and_is_written_once(synced):
+    tmp_path, env = synced
+    digest_killed_at("tracker.store.digests", "record_digest", tmp_path, env)
     folder = tmp_path / "reports" / "alpha"
-    [orphan] = folder.glob("*.md")
+    assert not [n for n in visible(folder) if n.endswith(".md")]  # nothing a blog publishes
     assert digests(tmp_path / "tracker.db") == []
     again = tracker("digest", cwd=tmp_path, env=env)
     assert again.returncode == 0, again.stderr
-    rows = digests(tmp_path / "tracker.db")
-    assert [Path(p).name for _, p in rows] == [orphan.name, orphan.stem + "-2.md"]
-    assert rows[0][0] > 0 and rows[1][0] == 0  # adopted with its studies; none repeated
+    [(studies, path)] = digests(tmp_path / "tracker.db")
+    assert studies > 0 and Path(path).parent == Path("reports/alpha")
+    assert [n for n in visible(folder) if n.endswith(".md")] == [Path(path).name]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".pending")]
     assert not list(folder.glob(".*.pending.json"))
+
+
+def test_a_digest_killed_after_it_was_recorded_is_published_never_repeated(synced):
+    tmp_path, env = synced
+    digest_killed_at("tracker.digest.write", "publish_pending", tmp_path, env)
+    folder = tmp_path / "reports" / "alpha"
+    [(studies, path)] = digests(tmp_path / "tracker.db")
+    assert studies > 0 and not Path(tmp_path / path).exists()  # recorded, still hidden
+    again = tracker("digest", cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stderr
+    rows = digests(tmp_path / "tracker.db")
+    assert [n for n, _ in rows] == [studies, 0]  # the second lists nothing again
+    assert all((tmp_path / p).is_file() for _, p in rows)
+    assert not list(folder.glob(".*.pending.json"))
+    assert not [p for p in folder.iterdir() if p.name.startswith(".pending")]
 
 
 def test_two_digests_at_once_never_write_the_same_file_twice(synced):

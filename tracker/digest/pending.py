@@ -1,12 +1,12 @@
-"""A digest's files and its database row, kept together across a crash.
+"""A digest is decided and recorded before anyone can see its files.
 
-The files are written first and recorded after (a digest must not be recorded whose
-files never came). Between the two a SIGKILL would leave an unrecorded DATE.md that
-a blog publishes, and the next digest would list its studies again. So before the
-first file is written, the row-to-be is put beside them as `.DATE.pending.json`;
-after the row is committed the marker goes. The next digest of the search first
-settles any marker left behind: a complete set of files is adopted (recorded as it
-would have been), a partial one is removed, so its studies are reported exactly once.
+Its files are written under hidden names (`.pending-DATE.md`…), beside a marker
+`.DATE.pending.json` holding the row-to-be; then the row is committed, and only then
+are the files renamed into place and the marker removed. A crash (SIGKILL) before the
+commit leaves nothing a blog would publish: the next digest of the search removes the
+hidden files and reports the same studies, once. A crash after the commit leaves a
+recorded digest whose files are still hidden: the next digest renames them into
+place. Either way no `.md` is ever visible unrecorded, and no study is reported twice.
 """
 
 from __future__ import annotations
@@ -18,10 +18,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from tracker import store
 from tracker.store import digests as stored
 
-_COMPLETE = ("markdown_path", "html_path", "json_path")  # the JSON file is written last
+_PREFIX = ".pending-"  # keeps the suffix: the chart's format is read from it
+
+
+def hidden(paths: dict[str, Path]) -> dict[str, Path]:
+    """Where each file is written until its digest is recorded."""
+    return {k: p if p.name.startswith(".") else p.with_name(_PREFIX + p.name)
+            for k, p in paths.items()}  # fmt: skip
 
 
 def marker_path(paths: dict[str, Path]) -> Path:
@@ -40,27 +45,33 @@ def mark_pending(paths: dict[str, Path], row: dict[str, Any]) -> None:
     os.replace(tmp, marker)
 
 
-def clear_pending(paths: dict[str, Path]) -> None:
+def publish_pending(paths: dict[str, Path]) -> None:
+    """After the row committed: the files into place, then the marker away."""
+    _publish([str(p) for p in paths.values()])
     marker_path(paths).unlink(missing_ok=True)
 
 
-def settle_pending(db: Database, folder: Path) -> list[str]:
-    """Adopt or remove each digest a crash left unrecorded in `folder`; the
-    Markdown paths adopted."""
-    adopted = []
+def _publish(files: list[str]) -> None:
+    for name in files:
+        final = Path(name)
+        staged = final if final.name.startswith(".") else final.with_name(_PREFIX + final.name)
+        if staged != final and staged.exists():
+            os.replace(staged, final)
+
+
+def settle_pending(db: Database, folder: Path) -> None:
+    """Finish (recorded) or remove (not recorded) each digest a crash left in `folder`."""
     for marker in sorted(folder.glob(".*.pending.json")) if folder.is_dir() else ():
         try:
             row = json.loads(marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             marker.unlink(missing_ok=True)  # cut short before its rename: nothing followed
             continue
-        if not stored.digest_recorded(db, row["search"], row["markdown_path"]):
-            if all(Path(row[key]).is_file() for key in _COMPLETE):
-                with store.write_transaction(db):
-                    stored.record_digest(db, row)
-                adopted.append(row["markdown_path"])
-            else:
-                for name in row.get("files", ()):
-                    Path(name).unlink(missing_ok=True)
+        files = [str(f) for f in row.get("files", ())]
+        if stored.digest_recorded(db, row["search"], row["markdown_path"]):
+            _publish(files)
+        else:
+            for name in hidden({str(i): Path(f) for i, f in enumerate(files)}).values():
+                if name.name.startswith("."):  # never a published file
+                    name.unlink(missing_ok=True)
         marker.unlink(missing_ok=True)
-    return adopted

@@ -30,7 +30,7 @@ from tracker.classify import TIER_LABELS, search_concepts
 from tracker.digest.chart import chart_png, chart_svg
 from tracker.digest.export import write_export
 from tracker.digest.feed import write_feed
-from tracker.digest.pending import clear_pending, mark_pending, settle_pending
+from tracker.digest.pending import hidden, mark_pending, publish_pending, settle_pending
 from tracker.digest.render import environment
 from tracker.digest.view import (
     group_by_tier,
@@ -132,14 +132,14 @@ def write_digest(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         mark_pending(paths, row)
-        _write_files(db, context, rows, options, paths)
+        _write_files(db, context, rows, options, hidden(paths))  # published once recorded
         feed = write_feed(db, search, folder / "feed.xml", today=today)
     except OSError as exc:
         raise DigestError(f"cannot write the digest into {folder}: {exc.strerror or exc}") from None
     paths["feed"] = feed
     with store.write_transaction(db):
         digest_id = stored.record_digest(db, row)
-    clear_pending(paths)
+    publish_pending(paths)
     files = {k: v for k, v in paths.items() if k not in ("md", "html") and v.exists()}
     return DigestResult(
         search=search.name,
