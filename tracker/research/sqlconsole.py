@@ -206,7 +206,8 @@ def _bounded_rows(cursor: sqlite3.Cursor, limit: int) -> list[tuple[Any, ...]]:
     """Up to `limit` rows, refusing an answer past MAX_ANSWER_BYTES as it arrives."""
     rows, size = [], 0
     for row in cursor:
-        size += sum(len(v) if isinstance(v, str | bytes) else 8 for v in row)
+        # ~50 bytes of Python per row and per value beside the values themselves
+        size += 50 + sum(50 + (len(v) if isinstance(v, str | bytes) else 8) for v in row)
         if size > MAX_ANSWER_BYTES:
             raise SqlFailed(
                 f"the answer holds more than {MAX_ANSWER_BYTES >> 20} MiB; select fewer "
