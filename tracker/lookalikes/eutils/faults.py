@@ -14,25 +14,23 @@ from typing import Any
 
 from tracker.lookalikes.eutils.hostile import HOSTILE_KINDS
 
-FAULT_KINDS = (
-    frozenset(
-        {
-            "429",
-            "status",
-            "error_xml",
-            "error_json",
-            "html",
-            "plain_text",
-            "empty",
-            "truncate",
-            "hang",
-            "reset",
-            "drop_records",
-            "invalid_key",
-        }
-    )
-    | HOSTILE_KINDS
+FAULT_KINDS = frozenset(
+    {
+        "429",
+        "status",
+        "error_xml",
+        "error_json",
+        "html",
+        "plain_text",
+        "empty",
+        "truncate",
+        "hang",
+        "reset",
+        "drop_records",
+        "invalid_key",
+    }
 )
+FAULT_KINDS |= HOSTILE_KINDS  # trickle, huge, gzip_bomb, redirect, out_of_range
 
 # NBK25497's documented 429 body (NCBI-NOTES A1).
 RATE_LIMIT_BODY = '{"error":"API rate limit exceeded","count":"11"}'
