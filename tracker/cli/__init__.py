@@ -38,7 +38,9 @@ from tracker.cli import (  # noqa: E402, F401  (registers commands)
     schedule_cmd,
 )
 from tracker.cli.app import cli  # noqa: E402
+from tracker.cli.guard import install_safe_output, run_guarded  # noqa: E402
 
 
 def main() -> None:
-    cli(prog_name="tracker")
+    install_safe_output()
+    run_guarded(lambda: cli(prog_name="tracker"))

@@ -168,6 +168,15 @@ def record_digest(db: Database, row: dict[str, Any]) -> int:
     return cur.lastrowid
 
 
+def digest_recorded(db: Database, search: str, markdown_path: str) -> bool:
+    """Whether a digest of `search` with these files is in `digests` (tracker/digest/pending.py)."""
+    row = db.conn.execute(
+        "SELECT 1 FROM digests WHERE search = ? AND markdown_path = ? LIMIT 1",
+        (search, markdown_path),
+    ).fetchone()
+    return row is not None
+
+
 def already_sent(db: Database, search: str, period_from: str | None, as_of_run: int) -> bool:
     """Whether a digest of the same search and period, showing the same runs' data, was
     already mailed: a re-run of the weekly digest with no run since, or the same

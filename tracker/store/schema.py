@@ -300,6 +300,18 @@ def m005_trials_preprints_and_source_runs(db: Database) -> None:
     create_source_tables(db)
 
 
+@migrations()
+def m007_sync_staging(db: Database) -> None:
+    """Checkpoints of a run: each efetch batch, parsed and encoded, committed here in
+    its own short transaction while the run is still fetching (tracker/store/staging.py).
+    The run's one final transaction moves them into `articles`; a run that fails or is
+    killed leaves them for the next run, which fetches only what is not staged yet."""
+    _table(db, "sync_staging").create(
+        {"id": int, "search": str, "pmids": str, "batch": bytes}, pk="id"
+    )
+    _table(db, "sync_staging").create_index(["search"])
+
+
 # The conclusion a digest quotes, stored beside the tier (m008) and made by the same
 # rules version (`rules_version`): tracker.classify.conclusions decides it.
 CONCLUSION_COLUMNS: dict[str, type] = {
