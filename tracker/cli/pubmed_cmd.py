@@ -93,17 +93,9 @@ def search(
     """
     since_day = since.date() if since else None
     save_path = check_new_search_name(save_name) if save_name else None
-    check_db_path(settings().db_path, create=True)  # before the lock file goes beside it
-    try:  # a writer: the database lock, as for run and import
-        with database_lock(settings().db_path):
-            db = store.connect(settings().db_path)  # a search fills it as import does
-            with eutils_client() as client:
-                result = _esearch(client, term, since_day, max_results)
-                articles = _fetch_and_store(db, client, list(result.ids))
-            if save_path is not None:
-                _save_search(save_path, term, title, since_day)
-    except LockHeld as exc:
-        raise Locked(str(exc)) from None
+    db, result, articles = _search_and_store(term, since_day, max_results)
+    if save_path is not None:
+        _save_search_locked(save_path, term, title, since_day)
     rows = _in_esearch_order(db, list(result.ids))
     if as_csv:
         write_export(rows, store.authors_by_pmid(db, [r["pmid"] for r in rows]), "csv", sys.stdout)
@@ -114,6 +106,27 @@ def search(
     if save_path is not None:
         click.echo(f"saved as {save_path}; `tracker run {save_path.stem}` tracks it from now on",
                    err=True)  # fmt: skip
+
+
+def _search_and_store(term: str, since: date | None, max_results: int) -> tuple[Database, Any, int]:
+    """Search and store the records, under the database lock like every writer."""
+    check_db_path(settings().db_path, create=True)  # before the lock file goes beside it
+    try:
+        with database_lock(settings().db_path):
+            db = store.connect(settings().db_path)  # a search fills it as import does
+            with eutils_client() as client:
+                result = _esearch(client, term, since, max_results)
+                return db, result, _fetch_and_store(db, client, list(result.ids))
+    except LockHeld as exc:
+        raise Locked(str(exc)) from None
+
+
+def _save_search_locked(path: Path, term: str, title: str | None, since: date | None) -> None:
+    try:  # under the database lock: a run never reads a half-written saved search
+        with database_lock(settings().db_path):
+            _save_search(path, term, title, since)
+    except LockHeld as exc:
+        raise Locked(str(exc)) from None
 
 
 def _search_json(
@@ -292,19 +305,28 @@ def add(
         schedule=schedule,
         since=since.date() if since else None,
     )
+    _write_locked(path, text)
+    search = _read_back(path)
+    click.echo(f"wrote {path}")
+    click.echo(format_pair_term(pair))
+    click.echo(f"track it from now on: tracker run {search.name}")
+
+
+def _write_locked(path: Path, text: str) -> None:
     try:  # under the database lock: a run never reads a half-written saved search
         with database_lock(settings().db_path):
             write_new_file(path, text)
     except LockHeld as exc:
         raise Locked(str(exc)) from None
+
+
+def _read_back(path: Path) -> SavedSearch:
     try:
         search, _ = read_saved_search(path)  # the same checks as every later run
     except QueryError as exc:
         path.unlink()
         raise UserError(str(exc).replace(f"{path}: ", "")) from None
-    click.echo(f"wrote {path}")
-    click.echo(format_pair_term(pair))
-    click.echo(f"track it from now on: tracker run {search.name}")
+    return search
 
 
 # -- find, stats -----------------------------------------------------------------------------

@@ -85,12 +85,13 @@ def _opened(label: str, read_ahead: bool = True) -> Iterator[BinaryIO]:
     with open(label, "rb") as raw:
         if raw.read(2) != b"\x1f\x8b":
             raw.seek(0)
-            yield RecordGuard(raw, label)  # type: ignore[misc]
+            yield cast(BinaryIO, RecordGuard(raw, label))
             return
         raw.seek(0)
         with GzipReadAhead(raw) if read_ahead else gzip.GzipFile(fileobj=raw) as stream:
             try:
-                yield cast(BinaryIO, RecordGuard(stream, label))  # both read like a binary file
+                # Both read like a binary file.
+                yield cast(BinaryIO, RecordGuard(cast(BinaryIO, stream), label))
             except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
                 raise PubmedParseError(f"{label}: corrupt gzip data: {exc}") from None
 
