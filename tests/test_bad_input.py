@@ -83,6 +83,9 @@ def test_21_a_broken_saved_search_is_one_line_exit_2_and_nothing_happens(
         proc = tracker(command, cwd=tmp_path, env=tracker_env(srv))
         line = one_error_line(proc, 2)
         assert "broken.toml" in line and needle in line, line
+        if command == "run":  # issue 14: one broken file never blocks the others
+            assert proc.stdout.startswith("good: ok, window ")
+            return
         assert srv.requests.count() == 0
     assert not (tmp_path / "tracker.db").exists()
     assert not (tmp_path / "reports").exists()
@@ -233,7 +236,9 @@ def test_23_hostile_xml_import_is_refused_quickly_and_fetches_nothing(
     path.write_bytes(hostile_documents(listener.url)[kind])
     began = time.monotonic()
     proc = tracker("import", str(path), cwd=tmp_path, env=tracker_env())
-    assert time.monotonic() - began < 15
+    # Only a hang shows in wall time (a loaded 2-core machine takes up to ~16 s for any
+    # import); an expansion shows in the memory bound below.
+    assert time.monotonic() - began < 60
     one_error_line(proc, 1)
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 400_000  # KiB
     assert listener.hits == []
@@ -264,7 +269,7 @@ def test_23_hostile_xml_from_efetch_fails_the_run_and_fetches_nothing(tmp_path, 
             with fast_client(srv) as client:
                 began = time.monotonic()
                 failed = run_search(db, client, search, today=TODAY)
-                assert time.monotonic() - began < 15
+                assert time.monotonic() - began < 60  # a hang, not a loaded machine
                 assert failed.status == "failed" and "\n" not in failed.error
                 assert check_db(db_path) == {"treatments": set()}
                 srv.efetch = normal
@@ -507,7 +512,7 @@ def test_26_sql_that_writes_attaches_or_changes_the_schema_is_refused(library, q
         schema = conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
     began = time.monotonic()
     proc = tracker("sql", "--timeout", "1", query, cwd=library, env=tracker_env())
-    assert time.monotonic() - began < 15
+    assert time.monotonic() - began < 60  # the 1 s time limit held: a hang, not a loaded machine
     one_error_line(proc, 2)
     assert snapshot(db_path) == before
     with sqlite(db_path) as conn:

@@ -1,6 +1,6 @@
 """Participants: the total a study enrolled or analysed, or None rather than a wrong number.
 
-Sentences named crafted were written for the test in the words abstracts use; the rest
+Sentences in CRAFTED are crafted (written for the test in the words abstracts use); the rest
 are real abstracts from tests/data/pubmed-samples (TUNING part), whose labelled totals
 are in tests/data/classify/participants.json.
 """
@@ -36,6 +36,36 @@ CRAFTED = [
     ("We report a 45-year-old woman with restless legs.", True, 1),
     ("We report a 45-year-old woman with restless legs.", False, None),
     ("Baclofen reduced symptoms.", False, None),
+    # An enrolment verb after things, not people.
+    ("Fifty rats were randomized into five groups.", False, None),
+    ("The remaining 2 groups were randomized to treatment.", False, None),
+    ("Seventeen care homes participated.", False, None),
+    # A comma between the number and the people noun.
+    ("In two experiments, adolescents learnt the task.", False, None),
+    # The pool a sample came out of; parts of a total the abstract does not state.
+    ("Of 113 (51%) eligible physicians, 58 completed the survey.", False, None),
+    ("Of 60 patients randomised, 52 completed the study.", False, 60),
+    ("A total of 410 patients were included from one trial and 753 from a registry.", False, None),
+    ("We tested 50 patients; 50 additional patients were tested later.", False, None),
+    # "n =" in a list of data sources, not arms.
+    (
+        "Staff interviews (n = 49), focus groups (n = 3) and diaries (n = 28) were read.",
+        False,
+        None,
+    ),
+    # Animals named: only nouns no animal bears count.
+    ("Forty males and 40 females were studied; rats and mice were housed apart.", False, None),
+    ("Sixty patients were randomised; tissue from rats and mice was studied.", False, 60),
+    # Two incompatible totals, no enrolment verb: a later, larger count; two group sums.
+    ("In all 11 naive patients the load fell. In 12 patients who switched, it fell.", False, None),
+    (
+        "Scores of 40 men and 30 women rose. They were compared with 20 men and 25 women.",
+        False,
+        None,
+    ),
+    ("Forty men and 30 women took the test. Ten men failed.", False, 70),
+    # Eligible is not enrolled.
+    ("A total of 259 individuals and 2967 controls were deemed eligible.", False, None),
 ]
 
 
@@ -70,6 +100,11 @@ def test_real_tuning_abstracts_give_their_labelled_totals():
         31418853: 228,  # "A total of 228 responses" (and "one half of respondents")
         31967741: 10,  # eight (two … and six …) patients, and two age-matched controls
         33856845: None,  # a systematic review's literature pool
+        22333284: None,  # "Fifty rats were randomized"
+        29226023: None,  # porcelain chips; "1 composite set served as controls"
+        26482282: None,  # "In two experiments, adolescents learnt"
+        26801232: None,  # "staff interviews (n = 49), focus groups (n = 3)"
+        24349601: None,  # "(n=2,545)" and "replication attempts on independent samples"
     }
     labels = {r["pmid"]: r for r in json.loads(LABELS.read_text("utf-8"))}
     got = {}

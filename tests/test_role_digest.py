@@ -17,6 +17,7 @@ import pytest
 from helpers import check_golden, fast_client, tracker, tracker_env
 
 from tracker import store
+from tracker.classify.version import RULES_VERSION
 from tracker.digest.write import write_digest
 from tracker.ingest.sync import run_search
 from tracker.lookalikes.ctgov.server import LocalCtgov
@@ -141,7 +142,7 @@ def test_the_role_is_stored_per_search_and_study(weeks):
         "harm", "MeSH: Restless Legs Syndrome/chemically induced; Baclofen/adverse effects",
         "indexing",
     )  # fmt: skip
-    assert rows == [(p, *expected[p], 1, "2026.1") for p in sorted(expected)]
+    assert rows == [(p, *expected[p], 1, RULES_VERSION) for p in sorted(expected)]
 
 
 def test_new_rules_recompute_and_what_changed_says_so(weeks):
@@ -153,8 +154,9 @@ def test_new_rules_recompute_and_what_changed_says_so(weeks):
         # Indexing arrived (tracker.ingest.changes), not a rules change: not noteworthy.
         (99100002, "publication_types", "Journal Article → Journal Article, Case Reports", None),
         (99100001, "tier_corrected", "Case report / case series → Randomised controlled trial "
-         "(classification rules 2026.1)", None),
-        (99100001, "participants_corrected", "7 → 40 (classification rules 2026.1)", None),
+         f"(classification rules {RULES_VERSION})", None),
+        (99100001, "participants_corrected", f"7 → 40 (classification rules {RULES_VERSION})",
+         None),
         (99100003, "role_corrected", "Treatment study → Safety signal (title: baclofen "
          "withdrawal)", "baclofen-rls"),
     ]  # fmt: skip

@@ -111,6 +111,9 @@ def test_a_real_record_is_stored_as_this_whole_row(db):
         "tier_provisional": 0,
         "participants": 200,
         "rules_version": RULES_VERSION,
+        # Its "Conclusions and Relevance" section, stored since m008.
+        "conclusion": "Atorvastatin may be a safe and efficacious nonsurgical alternative "
+        "for treating patients with CSDH.",
     }
     assert [s["label"] for s in sections] == [
         "Importance",

@@ -251,3 +251,13 @@ class Preprint:
     date_of_revision: str | None = None
     version: int | None = None
     published: PreprintLink | None = None
+
+
+# Every message of a run ended by SIGTERM/SIGINT holds this: such a run is recorded (so
+# the next one is known to start afresh) but is no failure of the search, and does not
+# count toward `consecutive_failures` or TRACKER_ALERT_AFTER.
+STOP_MARK = "by a stop request"
+
+
+def is_stopped(error: str | None) -> bool:
+    return bool(error) and STOP_MARK in str(error)

@@ -70,6 +70,15 @@ PARTICIPANTS: dict[int, int | list[int] | None] = {
     26607414: None, 26807589: 273, 26796063: None, 26755683: 265, 26650729: None,
     26273025: 2102, 26000815: None, 25891836: None, 26806876: None, 26733163: None,
     26721912: 2488, 24906966: 1833, 30123504: None, 20230352: None,
+    # Added while making the rule abstain, TUNING records only: every tuning record with an
+    # abstract that the rule gave a count for, or that a tier with participants left empty.
+    24349601: None, 29226023: None, 38801034: 58, 31418849: None, 31418850: None,
+    22333284: None, 26512967: 112, 26400998: 315, 25706663: 60, 26801232: None,
+    26808781: 13, 26800152: None, 26482282: None, 35699396: None, 36644330: None,
+    37729413: None, 38546579: None, 39236155: None, 37456789: None, 38123456: None,
+    31418832: None, 19008416: None, 18787170: None, 10581215: None, 28115639: None,
+    26524502: None, 26787899: None, 26682943: None, 26453803: None, 26750774: None,
+    26727197: None, 26627831: None, 26738568: None, 12805656: None, 11581012: None,
 }  # fmt: skip
 
 _S, _F, _L = "sec", "from", "last"

@@ -12,11 +12,19 @@ Sentences about screening, invitations or the literature ("25 studies with 1,925
 patients") are skipped. Where the abstract says who was enrolled, randomised, included
 or analysed, that number wins over the others; else the largest count of people stated
 in a sentence about the study's own sample.
+
+Where the evidence is ambiguous the answer is None: an enrolment verb after things ("50
+rats were randomized"), a pool ("Of 113 eligible physicians, 58 ..."), parts from
+several sources ("410 from one trial and 753 from another"), other samples named
+("50 additional patients"), "n =" for data sources, any noun but a human one in an
+abstract that names animals or plants, and, without an enrolment verb, a larger count
+after the first or two different sums of groups.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tracker.classify.conclusions import split_sentences
@@ -31,10 +39,12 @@ _PEOPLE_NOUNS = (
     r"|boys|girls|elderly|healthy controls|pregnant|non-pregnant"
 )
 # Up to four words between the number and the noun ("63 ALD patients", "24 healthy and
-# asthmatic human volunteers"), none of them a number or a unit.
+# asthmatic human volunteers"), none of them a number, a unit, a verb or a preposition
+# ("1 composite set served as controls") and no comma ("in two experiments, adolescents").
 _AFTER = re.compile(
     r"\s*(?:\(\s*[^)]{0,40}\)\s*)?(?:(?!(?:and|or|of|in|per|to|mg|kg|years?|months?|weeks?|days?"
-    r"|hours?|times|million|billion|thousand|percent)\b)[a-z][a-z0-9/+-]*,?\s+){0,4}?"
+    r"|hours?|times|million|billion|thousand|percent|as|at|by|for|from|with|the|were|was|served"
+    r"|had|have|are|is|who|that)\b)[a-z][a-z0-9/+-]*\s+){0,4}?"
     rf"(?:{_PEOPLE_NOUNS})\b"
 )
 _N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b(?!\.\d)")
@@ -57,6 +67,11 @@ _LITERATURE = re.compile(
     r"|datasets|meta-analyses|reviews)\b|\b(included|identified|retrieved) (\w+ ){0,3}"
     r"(studies|trials|articles|publications)\b"
 )
+# Every match of _LITERATURE holds one of these: a sentence without them skips the regex.
+_LITERATURE_WORDS = (
+    "studies", "trials", "articles", "reports", "publications", "papers", "rcts", "datasets",
+    "meta-analyses", "reviews",
+)  # fmt: skip
 # A sentence about a population is skipped unless it says whom the study enrolled.
 _POPULATION = re.compile(
     r"\b(estimated|prevalence|worldwide|nationwide|globally|each year|annually|every year"
@@ -69,11 +84,36 @@ _SCREENED_BEFORE = re.compile(
 )
 _LEFT_OUT_AFTER = re.compile(
     r"[^.;]{0,60}?\b(refused|declined|excluded|withdrew|dropped out|were lost|lost to|"
-    r"did not|were ineligible|disqualified|not eligible|died)\b"
+    r"did not|were ineligible|disqualified|not eligible|died|were eligible|deemed eligible"
+    r"|eligible for|met the (eligibility|inclusion))\b"
+)
+# "Of 113 eligible physicians, 58 completed the survey": a pool the sample came out of.
+_POOL_BEFORE = re.compile(r"([^:;]*[:;]\s*)?(out )?of\s+(a total of\s+)?")  # the sentence so far
+# "410 patients were included from one trial and 753 from a dataset": parts of a total
+# the abstract does not state; better none than one part.
+_PARTS_FROM = re.compile(
+    rf"(?:{NUMBER.pattern})[^.;()]{{0,80}}\b(from|in|at)\b[^.;()]{{0,60}}\band (?:{NUMBER.pattern})"
+    r" (from|in|at)\b"
+)
+_ELIGIBLE = re.compile(r"\b(were|was|deemed|considered|being) eligible\b")
+# Other samples beside the one counted ("50 additional patients", "replication attempts
+# on independent samples"): without a stated enrolled total, the largest count is a part.
+_MORE_SAMPLES = re.compile(
+    r"\b(additional|independent|replication|validation|another|separate) ([\w-]+ ){0,2}?"
+    r"(patients|participants|subjects|samples?|cohorts?|individuals|datasets?|populations?)\b"
+    r"|\b(replication|validation) (cohort|sample|set|study)\b"
+)
+_MORE_SAMPLES_WORDS = (
+    "additional",
+    "independent",
+    "replication",
+    "validation",
+    "another",
+    "separate",
 )
 # "200 (78.7%) were enrolled", "3849 patients underwent randomization".
 _ENROLLED_AFTER = re.compile(
-    r"\s*(\([^)]{0,40}\)\s*)?(\w+[ -]){0,4}?(were|was|had been|have been)?\s*"
+    r"\s*(\([^)]{0,40}\)\s*)?(?P<words>(\w+[ -]){0,4}?)(were|was|had been|have been)?\s*"
     r"(enrolled|included|randomi[sz]ed|recruited|analy[sz]ed|studied|evaluated|participated"
     r"|underwent randomi[sz]ation|took part|completed the study)\b"
 )
@@ -95,7 +135,8 @@ _GROUP_GAP = re.compile(
 )
 _NOT_A_GROUP = re.compile(
     r"\b(who|whom|which|latter|former|these|those|among|including|but|while|whereas|were"
-    r"|was|underwent|received|had|have|has|are|is|did|completed|showed|developed)\b"
+    r"|was|underwent|received|had|have|has|are|is|did|completed|showed|developed"
+    r"|randomi[sz]ed|enrolled|included|recruited|analy[sz]ed|assigned)\b"
 )
 _JOINED_AFTER = re.compile(r"\s+[a-z][\w-]*(\s[a-z][\w-]*)?\s*(,|\band\b|\bor\b|\bversus\b)")
 # A bare number joined to a head count: "126 participants initiating AC and 121 receiving".
@@ -114,9 +155,24 @@ _SINGLE = re.compile(
 _THINGS_BEFORE = re.compile(
     r"\b(samples?|specimens?|tissues?|cells?|biopsies|biopsy|teeth|tooth|eyes?|lesions?|tumou?rs?"
     r"|sites?|images?|scans?|vertebrae|segments?|sequences?|strains?|isolates?|animals|rats|mice"
-    r"|plants?|genes?|variants?|studies|trials|articles|hospitals|clinics|centres|centers)\b"
+    r"|plants?|genes?|variants?|studies|trials|articles|hospitals|clinics|centres|centers"
+    r"|interviews|focus groups|notes|diaries|observations|workshops|homes|schools|practices"
+    r"|wards|units|visits|sessions|questionnaires|surveys|records|charts|cycles|procedures)\b"
 )
 _PEOPLE_BEFORE = re.compile(rf"\b({_PEOPLE_NOUNS})\b")
+# An abstract that names animals or plants twice or more is (also) about them: there
+# "40 males", "12 controls" or "n = 8" may be rats or ospreys, so only nouns no animal
+# bears count.
+_ANIMALS = re.compile(
+    r"\b(rats?|mice|mouse|murine|rodents?|dogs?|canine|pigs?|piglets|porcine|sheep|ovine"
+    r"|cattle|cows?|bovine|horses?|equine|rabbits?|monkeys?|primates|macaques?|birds?"
+    r"|ospreys?|fish|zebrafish|chickens?|animals?|plants?|cultivars?|seedlings?)\b"
+)
+_HUMAN_AFTER = re.compile(
+    r"\s*(?:\(\s*[^)]{0,40}\)\s*)?(?:[a-z][a-z0-9/+-]*\s+){0,4}?(patients|participants"
+    r"|volunteers|people|persons|outpatients|inpatients|veterans|respondents|adults|children"
+    r"|women|men|infants|adolescents|students|individuals|humans)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -126,6 +182,7 @@ class _Count:
     end: int
     people: bool  # a word for people follows (or "n =" precedes)
     enrolled: bool  # said to be enrolled, randomised, included or analysed
+    summed: bool = False  # group sizes stated together, added up
 
 
 def participants(abstract: str | None, case_report: bool = False) -> int | None:
@@ -133,30 +190,68 @@ def participants(abstract: str | None, case_report: bool = False) -> int | None:
     case report, so a lone patient ("a 58-year-old woman") counts as one."""
     if not abstract:
         return None
-    counts: list[_Count] = []
-    for sentence in split_sentences(" ".join(abstract.split())):
+    text = " ".join(abstract.split())
+    lower = text.lower()
+    known: list[bool] = []
+
+    def animals() -> bool:  # asked only where a count of people or an "n =" is found
+        if not known:
+            known.append(len(_ANIMALS.findall(lower)) >= 2)
+        return known[0]
+
+    by_sentence: list[list[_Count]] = []
+    for sentence in split_sentences(text):  # it reads capitals: lower case after
         sentence = sentence.lower()
         if NUMBER.search(sentence):  # most sentences state no number at all
-            counts += _sentence_counts(sentence)
+            found = _sentence_counts(sentence, animals)
+            if found is None:
+                return None
+            if found:
+                by_sentence.append(found)
+    counts = [c for found in by_sentence for c in found]
     enrolled = [c.value for c in counts if c.enrolled]
     if enrolled:
         return max(enrolled)
     if counts:
-        return max(c.value for c in counts)
-    if case_report and _SINGLE.search(abstract.lower()):
+        return _plain_total(by_sentence, lower)
+    if case_report and _SINGLE.search(lower):
         return 1
     return None
 
 
-def _sentence_counts(text: str) -> list[_Count]:
-    """The head counts one sentence states, and the sum of group sizes stated together."""
-    if _LITERATURE.search(text):
+def _plain_total(by_sentence: list[list[_Count]], lower: str) -> int | None:
+    """No count is said to be enrolled: the largest count of people, if nothing says
+    it is a part. The sample is stated before its subsets, so a larger count in a later
+    sentence, or group sizes added up to two different totals in two sentences, leave
+    the total unclear; so do other samples named beside it."""
+    best = max(c.value for found in by_sentence for c in found)
+    if max(c.value for c in by_sentence[0]) != best:
+        return None
+    if len({c.value for found in by_sentence for c in found if c.summed}) > 1:
+        return None
+    if any(word in lower for word in _MORE_SAMPLES_WORDS) and _MORE_SAMPLES.search(lower):
+        return None
+    return best
+
+
+def _never() -> bool:
+    return False
+
+
+def _sentence_counts(text: str, animals: Callable[[], bool] = _never) -> list[_Count] | None:
+    """The head counts one sentence states, and the sum of group sizes stated together;
+    None when the sentence shows the total is not stated (parts from several sources)."""
+    if any(word in text for word in _LITERATURE_WORDS) and _LITERATURE.search(text):
         return []
     text = _blank_breakdowns(text)
-    numbers = [c for c in _numbers(text) if 0 < c.value < 5_000_000]
+    numbers = [c for c in _numbers(text, animals) if 0 < c.value < 5_000_000]
     found = [c for c in numbers if c.people or c.enrolled]
     if not found:
         return []
+    if _PARTS_FROM.search(text):
+        return None
+    if _ELIGIBLE.search(text):  # "... were deemed eligible": a pool, unless enrolled
+        found = [c for c in found if c.enrolled]
     if _POPULATION.search(text) and not any(c.enrolled for c in found):
         return []
     if found and "%" not in text:
@@ -167,34 +262,54 @@ def _sentence_counts(text: str) -> list[_Count]:
 def _blank_breakdowns(text: str) -> str:
     """ "eight (two transplanted and six nontransplanted) patients": a parenthesis right
     after a number splits a count already given; its numbers are blanked (positions kept)."""
+    if "(" not in text:
+        return text
     for match in NUMBER.finditer(text):
-        paren = re.match(r"(\s+[a-z][\w-]*){0,3}?\s*\([^()]*\d[^()]{0,200}\)", text[match.end() :])
+        paren = _BREAKDOWN.match(text, match.end())
         if paren:
-            start, end = match.end() + paren.group(0).index("("), match.end() + paren.end()
+            start, end = paren.start() + paren.group(0).index("("), paren.end()
             text = text[:start] + " " * (end - start) + text[end:]
     return text
 
 
-def _numbers(text: str) -> list[_Count]:
+_BREAKDOWN = re.compile(r"(\s+[a-z][\w-]*){0,3}?\s*\([^()]*\d[^()]{0,200}\)")
+
+
+def _numbers(text: str, animals: Callable[[], bool] = _never) -> list[_Count]:
     """Numbers that are head counts, or may be (a bare group size after "and")."""
     out = []
     for match in NUMBER.finditer(text):
+        if _NOT_A_COUNT_AFTER.match(text, match.end()) or (
+            match.start() > 0 and text[match.start() - 1] in ".-/:"
+        ):
+            continue  # cheapest first: most numbers are statistics, doses, decimals, ranges
         people = _AFTER.match(text, match.end()) is not None
+        if people and animals():
+            people = _HUMAN_AFTER.match(text, match.end()) is not None
         enrolled = _is_enrolled(text, match, people)
         if not (people or enrolled or _joined(text, match)):
             continue  # cheap tests first: most numbers are doses, years, statistics
         value = number_value(match.group(0))
-        if value is not None and not _refused(text, match, value):
+        if value is not None and not _refused(text, match, value, people):
             out.append(_Count(value, match.start(), match.end(), people, enrolled))
-    if "=" in text:
-        for match in _N_EQUALS.finditer(text):
-            before = text[max(0, match.start() - 40) : match.start()]
-            if _THINGS_BEFORE.search(before) and not _PEOPLE_BEFORE.search(before):
-                continue  # "samples (n = 10)", "vertebrae (n = 119)": not people
-            if not _NOT_A_COUNT_AFTER.match(text, match.end()):
-                value = int(match.group(1).replace(",", ""))
-                out.append(_Count(value, match.start(), match.end(), True, False))
+    if "=" in text and not animals():
+        out += _n_equals(text)
     return sorted(out, key=lambda c: c.start)
+
+
+def _n_equals(text: str) -> list[_Count]:
+    """ "vitamin D (n = 30) or placebo (n = 23)". A sentence that also gives "n =" for
+    things ("staff interviews (n = 49), focus groups (n = 3)") lists data sources, not
+    arms: none of its "n =" is taken."""
+    out = []
+    for match in _N_EQUALS.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if _THINGS_BEFORE.search(before) and not _PEOPLE_BEFORE.search(before):
+            return []  # "samples (n = 10)", "vertebrae (n = 119)": not people
+        if not _NOT_A_COUNT_AFTER.match(text, match.end()):
+            value = int(match.group(1).replace(",", ""))
+            out.append(_Count(value, match.start(), match.end(), True, False))
+    return out
 
 
 def _joined(text: str, match: re.Match[str]) -> bool:
@@ -207,25 +322,28 @@ def _joined(text: str, match: re.Match[str]) -> bool:
 def _is_enrolled(text: str, match: re.Match[str], people: bool) -> bool:
     """ "200 (78.7%) were enrolled"; "we enrolled 52 patients" (the noun is needed here:
     "comprising three strands" is not a sample)."""
-    if _ENROLLED_AFTER.match(text, match.end()):
-        return True
+    after = _ENROLLED_AFTER.match(text, match.end())
+    if after and (people or not after.group("words").strip()):
+        return True  # "50 rats were randomised", "17 care homes participated": not people
     return (
         people
         and _ENROLLED_BEFORE.search(text, max(0, match.start() - 30), match.start()) is not None
     )
 
 
-def _refused(text: str, match: re.Match[str], value: int) -> bool:
+def _refused(text: str, match: re.Match[str], value: int, people: bool) -> bool:
+    """(_numbers has already refused a percentage, a rate or a decimal after the number,
+    and a decimal, range or ratio before it.)"""
     before = text[max(0, match.start() - 30) : match.start()]
-    if _NOT_A_COUNT_AFTER.match(text, match.end()) or _NOT_A_COUNT_BEFORE.search(before):
+    if _NOT_A_COUNT_BEFORE.search(before):
         return True
     if 1900 <= value <= 2100 and "," not in match.group(0):
         return True  # a year
-    if match.start() > 0 and text[match.start() - 1] in ".-/:":
-        return True  # a decimal, a range, a ratio
-    if _ENROLLED_AFTER.match(text, match.end()):
+    if _is_enrolled(text, match, people):
         return False  # "of these, 200 (78.7%) were enrolled because 23 refused"
     if _SCREENED_BEFORE.search(before) or _LEFT_OUT_AFTER.match(text, match.end()):
+        return True
+    if match.start() < 60 and _POOL_BEFORE.fullmatch(text, 0, match.start()):
         return True
     return _SUBSET_BEFORE.search(before) is not None
 
@@ -251,4 +369,4 @@ def _run_sum(run: list[_Count]) -> list[_Count]:
     if len(run) < 2 or not any(c.people for c in run):
         return []
     enrolled = any(c.enrolled for c in run)
-    return [_Count(sum(c.value for c in run), run[0].start, run[-1].end, True, enrolled)]
+    return [_Count(sum(c.value for c in run), run[0].start, run[-1].end, True, enrolled, True)]

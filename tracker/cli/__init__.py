@@ -14,7 +14,9 @@ from tracker.cli import (  # noqa: F401  (registers commands)
     schedule_cmd,
 )
 from tracker.cli.app import cli
+from tracker.cli.guard import install_safe_output, run_guarded
 
 
 def main() -> None:
-    cli(prog_name="tracker")
+    install_safe_output()
+    run_guarded(lambda: cli(prog_name="tracker"))

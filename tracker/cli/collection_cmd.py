@@ -24,7 +24,7 @@ from tracker.cli.research_common import (
     wants_json,
 )
 from tracker.digest.chart import write_chart_svg
-from tracker.digest.export import EXPORT_FORMATS, write_export
+from tracker.digest.export import EXPORT_FORMATS, csv_safe, write_export
 from tracker.research.find import FtsQuery, fts_query, plain_words
 from tracker.research.sqlconsole import query_readonly
 from tracker.store import reads
@@ -232,7 +232,7 @@ def sql(query: str, max_rows: int, timeout: float, as_json: bool, as_csv: bool) 
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(result.columns)
-        writer.writerows(result.rows)
+        writer.writerows([csv_safe(v) for v in row] for row in result.rows)  # as export does
     elif wants_json(as_json):
         emit_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
     else:

@@ -12,6 +12,7 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
+from tracker import store
 from tracker.cli.app import UserError, cli, emit_json, fail, settings
 from tracker.cli.database import check_db_path
 from tracker.cli.locked_job import WAIT_OPTION, JobPlace, locked_job
@@ -29,6 +30,7 @@ from tracker.digest.write import (
     write_digest,
 )
 from tracker.errors import TrackerError
+from tracker.ingest.rules import follow_rules
 from tracker.ingest.sync import today_utc
 from tracker.models import SavedSearch
 from tracker.searches.saved import select_saved_searches
@@ -146,11 +148,21 @@ def digest(
     check_db_path(settings().db_path, create=False)  # a digest reads a database, never makes one
     # Under the database lock, like a run: a digest never interleaves with a sync.
     with locked_job(JobPlace.from_cli(), wait=wait, with_client=False) as job:
+        _follow_rules(job.db)
         done = [
             _digest_one(job.db, search, options, mail, skip_empty, resend) for search in searches
         ]
     if settings().as_json:
         emit_json([_as_json(r, d) for r, d in done])
+
+
+def _follow_rules(db: Database) -> None:
+    """Answers stored by older classification rules are recomputed before anything is
+    selected (as `tracker run` does after each sync), so a digest made right after an
+    upgrade, without a run, never quotes them; corrections to studies an earlier digest
+    showed go into this digest's "What changed"."""
+    with store.write_transaction(db):
+        follow_rules(db, None, store.utc_now())
 
 
 def _mail_for(send: bool | None, resend: bool) -> MailSettings | None:

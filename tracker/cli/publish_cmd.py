@@ -57,24 +57,40 @@ def publish(
         raise UserError(f"--to {site}: no such folder (the site must exist already)")
     if "/" in section or section in ("", ".", ".."):
         raise UserError(f"--section {section!r}: a single folder name under content/")
+    digest = _find_digest(name, day)
+    written = _write_post(digest, site, kind, section, layout, follow_up)
+    _report(name, digest, written)
+
+
+def _find_digest(name: str, day: datetime | None) -> WrittenDigest:
     try:
-        digest = find_digest(settings().reports, name, day.date() if day else None)
+        return find_digest(settings().reports, name, day.date() if day else None)
+    except PublishError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _write_post(
+    digest: WrittenDigest,
+    site: Path,
+    kind: str,
+    section: str,
+    layout: str | None,
+    follow_up: bool,
+) -> list[Path]:
+    try:
         if kind == "hugo":
             options = HugoOptions(section=section, layout=layout, follow_up=follow_up)
-            written = publish_hugo(digest, site, options)
-        else:
-            written = publish_jekyll(
-                digest, site, JekyllOptions(layout=layout or "post", follow_up=follow_up)
-            )
+            return publish_hugo(digest, site, options)
+        return publish_jekyll(
+            digest, site, JekyllOptions(layout=layout or "post", follow_up=follow_up)
+        )
     except PublishError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot write into {site}: {exc.strerror or exc}") from None
-    _report(name, digest, written)
 
 
 def _report(name: str, digest: WrittenDigest, written: list[Path]) -> None:
-    """What was written: one line per file, or the JSON document with --json."""
     if settings().as_json:
         emit_json(
             {

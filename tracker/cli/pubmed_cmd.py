@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from dataclasses import asdict
@@ -13,7 +14,16 @@ import click
 from sqlite_utils import Database
 
 from tracker import store
-from tracker.cli.app import ProgressBar, UserError, cli, emit_json, eutils_client, fail, settings
+from tracker.cli.app import (
+    Locked,
+    ProgressBar,
+    UserError,
+    cli,
+    emit_json,
+    eutils_client,
+    fail,
+    settings,
+)
 from tracker.cli.database import check_db_path
 from tracker.cli.research_common import (
     ARTICLE_COLUMNS,
@@ -39,6 +49,7 @@ from tracker.searches.saved import (
     validate_crontab,
 )
 from tracker.store import reads
+from tracker.unattended.lock import LockHeld, database_lock
 
 
 @cli.command()
@@ -82,10 +93,9 @@ def search(
     """
     since_day = since.date() if since else None
     save_path = check_new_search_name(save_name) if save_name else None
-    db = _search_db()
-    with eutils_client() as client:
-        result = _esearch(client, term, since_day, max_results)
-        articles = _fetch_and_store(db, client, list(result.ids))
+    db, result, articles = _search_and_store(term, since_day, max_results)
+    if save_path is not None:
+        _save_search_locked(save_path, term, title, since_day)
     rows = _in_esearch_order(db, list(result.ids))
     if as_csv:
         write_export(rows, store.authors_by_pmid(db, [r["pmid"] for r in rows]), "csv", sys.stdout)
@@ -94,15 +104,29 @@ def search(
     else:
         _print_search(result, since_day, rows, db)
     if save_path is not None:
-        _save_search(save_path, term, title, since_day)
+        click.echo(f"saved as {save_path}; `tracker run {save_path.stem}` tracks it from now on",
+                   err=True)  # fmt: skip
 
 
-def _search_db() -> Database:
-    """The database the fetched records go into. A search fills it as `import` does, so
-    it may create the file (never its folder); a file that is not SQLite is refused."""
-    path = settings().db_path
-    check_db_path(path, create=True)
-    return store.connect(path)
+def _search_and_store(term: str, since: date | None, max_results: int) -> tuple[Database, Any, int]:
+    """Search and store the records, under the database lock like every writer."""
+    check_db_path(settings().db_path, create=True)  # before the lock file goes beside it
+    try:
+        with database_lock(settings().db_path):
+            db = store.connect(settings().db_path)  # a search fills it as import does
+            with eutils_client() as client:
+                result = _esearch(client, term, since, max_results)
+                return db, result, _fetch_and_store(db, client, list(result.ids))
+    except LockHeld as exc:
+        raise Locked(str(exc)) from None
+
+
+def _save_search_locked(path: Path, term: str, title: str | None, since: date | None) -> None:
+    try:  # under the database lock: a run never reads a half-written saved search
+        with database_lock(settings().db_path):
+            _save_search(path, term, title, since)
+    except LockHeld as exc:
+        raise Locked(str(exc)) from None
 
 
 def _search_json(
@@ -145,17 +169,19 @@ def _fetch_and_store(db: Database, client: Any, pmids: list[int]) -> int:
     stored = 0
     bar = ProgressBar("efetch")
     now = store.utc_now()
-    try:
+
+    def save(batch: list[Article]) -> None:
+        # One short transaction per batch, after its efetch: no network inside one.
+        nonlocal stored
         with store.write_transaction(db):
+            store.upsert_articles(db, batch, now)
+        stored += len(batch)
 
-            def save(batch: list[Article]) -> None:
-                nonlocal stored
-                store.upsert_articles(db, batch, now)
-                stored += len(batch)
-
-            fetch_articles(client, pmids, EFETCH_BATCH, save, bar)
+    try:
+        fetch_articles(client, pmids, EFETCH_BATCH, save, bar)
     except (TrackerError, sqlite3.Error) as exc:
-        fail(f"fetching the records failed, nothing was stored: {exc}")
+        kept = f"the {stored} fetched before were stored" if stored else "nothing was stored"
+        fail(f"fetching the records failed, {kept}: {exc}")
     finally:
         bar.close()
     return stored
@@ -187,8 +213,7 @@ def _with_first_authors(db: Database, rows: list[dict[str, Any]]) -> list[dict[s
 
 def _save_search(path: Path, term: str, title: str | None, since: date | None) -> None:
     search = SavedSearch(name=path.stem, term=term, title=title or path.stem, since=since)
-    path.write_text(render_saved_search(search), encoding="utf-8")
-    click.echo(f"saved as {path}; `tracker run {path.stem}` tracks it from now on", err=True)
+    write_new_file(path, render_saved_search(search))
 
 
 # -- show, add -------------------------------------------------------------------------------
@@ -234,6 +259,11 @@ def show(name: str, as_json: bool) -> None:
 @click.option("--drug-synonym", multiple=True, help="Another name of the drug (repeatable).")
 @click.option("--brand", multiple=True, help="A brand name of the drug (repeatable).")
 @click.option("--condition-synonym", multiple=True, help="Another name (repeatable).")
+@click.option("--drug-title-only", multiple=True, metavar="WORD",
+              help="A word searched in titles only, [ti] (repeatable).")  # fmt: skip
+@click.option("--condition-title-only", multiple=True, metavar="WORD",
+              help="A word searched in titles only, [ti]: an abbreviation such as RLS, "
+              "ambiguous in abstracts (repeatable).")  # fmt: skip
 @click.option("--drug-mesh", multiple=True, help="MeSH heading(s) [default: DRUG].")
 @click.option("--condition-mesh", multiple=True, help="MeSH heading(s) [default: CONDITION].")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First backfill starts here.")
@@ -246,6 +276,8 @@ def add(
     drug_synonym: tuple[str, ...],
     brand: tuple[str, ...],
     condition_synonym: tuple[str, ...],
+    drug_title_only: tuple[str, ...],
+    condition_title_only: tuple[str, ...],
     drug_mesh: tuple[str, ...],
     condition_mesh: tuple[str, ...],
     since: Any,
@@ -256,12 +288,15 @@ def add(
     \b
     Example:
       tracker add Gabapentin "Burning Mouth Syndrome" --brand Neurontin --drug-synonym gabapentine
+      tracker add Baclofen "Restless Legs Syndrome" --condition-title-only RLS
       tracker show gabapentin-burning-mouth-syndrome
     """
     path = check_new_search_name(name or pair_name(drug, condition))
     pair = Pair(
-        Concept.named(drug, drug_synonym, brand, drug_mesh or None),
-        Concept.named(condition, condition_synonym, (), condition_mesh or None),
+        Concept.named(drug, drug_synonym, brand, drug_mesh or None, drug_title_only),
+        Concept.named(
+            condition, condition_synonym, (), condition_mesh or None, condition_title_only
+        ),
     )
     validate_crontab(schedule, "--schedule")
     text = render_pair_search(
@@ -270,15 +305,41 @@ def add(
         schedule=schedule,
         since=since.date() if since else None,
     )
-    path.write_text(text, encoding="utf-8")
-    try:
-        search, _ = read_saved_search(path)  # the same checks as every later run
-    except QueryError as exc:
-        path.unlink()
-        raise UserError(str(exc).replace(f"{path}: ", "")) from None
+    _write_locked(path, text)
+    search = _read_back(path)
     click.echo(f"wrote {path}")
     click.echo(format_pair_term(pair))
     click.echo(f"track it from now on: tracker run {search.name}")
 
 
+def _write_locked(path: Path, text: str) -> None:
+    try:  # under the database lock: a run never reads a half-written saved search
+        with database_lock(settings().db_path):
+            write_new_file(path, text)
+    except LockHeld as exc:
+        raise Locked(str(exc)) from None
+
+
+def _read_back(path: Path) -> SavedSearch:
+    try:
+        search, _ = read_saved_search(path)  # the same checks as every later run
+    except QueryError as exc:
+        path.unlink()
+        raise UserError(str(exc).replace(f"{path}: ", "")) from None
+    return search
+
+
 # -- find, stats -----------------------------------------------------------------------------
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write beside `path` and link it into place: a reader sees the whole file or none,
+    and a file that appeared meanwhile is never overwritten."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise UserError(f"{path} exists already; choose another name or edit that file") from None
+    finally:
+        tmp.unlink(missing_ok=True)

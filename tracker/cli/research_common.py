@@ -58,7 +58,7 @@ ARTICLE_COLUMNS = (
 
 
 def check_new_search_name(name: str) -> Path:
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise UserError(
             f"--save/--name {name!r}: use lower-case letters, digits, '-' or '_' "
             "(it becomes the file name and the report folder)"

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from tracker import store
 from tracker.cli.app import (
     EXIT_RUN_FAILED,
+    EXIT_USAGE,
     TIMEZONE_OPTION,
     ProgressBar,
     StopSignals,
@@ -40,13 +41,28 @@ from tracker.ingest.sources import SourceClients
 from tracker.ingest.sync import SyncOptions
 from tracker.models import RunResult, SavedSearch
 from tracker.pubmed import PubmedParseError
-from tracker.searches.saved import select_saved_searches
+from tracker.searches.saved import scan_saved_searches, select_saved_searches
 from tracker.unattended.job import JobOutcome, MailOptions, run_job
 from tracker.unattended.schedule import due_searches, due_state
 
 
 def _searches(names: tuple[str, ...]) -> list[SavedSearch]:
     return select_saved_searches(settings().queries, names)
+
+
+def _sync_all_valid(
+    names: tuple[str, ...], options: SyncOptions, with_digest: bool, due: bool, wait: float
+) -> int:
+    """`run NAME` reads only NAME's file; `run` runs every valid saved search, names each
+    broken one in one line, and then exits 2 (the code of a broken file, whatever the
+    runs did)."""
+    if names:
+        return sync_searches(_searches(names), options, with_digest, due, wait)
+    searches, errors = scan_saved_searches(settings().queries)
+    for error in errors:
+        click.echo(f"tracker: error: {error}", err=True)
+    code = sync_searches(searches, options, with_digest, due, wait) if searches else 0
+    return EXIT_USAGE if errors else code
 
 
 def _run_line(result: RunResult) -> str:
@@ -200,7 +216,7 @@ def run(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait:
       tracker run baclofen-rls    # just one
       tracker run --due           # from an hourly cron line: only what is due
     """
-    ctx.exit(sync_searches(_searches(names), SyncOptions(full=full), True, due, wait))
+    ctx.exit(_sync_all_valid(names, SyncOptions(full=full), True, due, wait))
 
 
 @cli.command()
@@ -216,7 +232,7 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, due: bool, wait
     Example:
       tracker sync baclofen-rls
     """
-    ctx.exit(sync_searches(_searches(names), SyncOptions(full=full), False, due, wait))
+    ctx.exit(_sync_all_valid(names, SyncOptions(full=full), False, due, wait))
 
 
 @cli.command("import")
@@ -280,6 +296,8 @@ def _import_files(db: Database, files: tuple[Path, ...], jobs: int) -> list[dict
                     "error": reason}  # fmt: skip
         except store.StoreError as exc:
             fail(f"{path}: {exc}")  # the database itself: the next file would fail too
+        except (ValueError, OverflowError, OSError) as exc:  # the last resort: one line
+            fail(f"{path}: not imported ({type(exc).__name__}: {str(exc)[:200]}); nothing stored")
         finally:
             bar.close()
         done.append(item)

@@ -208,6 +208,13 @@ def verbatim(text: str) -> str:
     return _one_line(text).replace("{", "").replace("}", "")
 
 
+def bibtex_doi(doi: str) -> str | None:
+    """A DOI as a verbatim field that cannot carry LaTeX: no DOI holds a backslash, a
+    brace, '%' or a space, so a stored "10.1/x}\\input{/etc/passwd" loses them."""
+    kept = re.sub(r"[\\{}%\s]", "", _one_line(doi))
+    return kept or None
+
+
 def citation_key(row: Row, people: list[dict[str, Any]]) -> str:
     """ "Smith2020_31234567": readable, and unique because it ends with the PMID."""
     first = people[0] if people else {}
@@ -239,7 +246,7 @@ def _bibtex_fields(row: Row, people: list[dict[str, Any]]) -> list[tuple[str, st
         ("volume", esc(row.get("volume"))),
         ("number", esc(row.get("issue"))),
         ("pages", pages if end else esc(pages)),
-        ("doi", verbatim(row["doi"]) if row.get("doi") else None),
+        ("doi", bibtex_doi(row["doi"]) if row.get("doi") else None),
         ("issn", esc(row.get("issn"))),
         ("pmid", str(row["pmid"])),
         ("pmcid", esc(row.get("pmcid"))),

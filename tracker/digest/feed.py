@@ -23,8 +23,8 @@ from sqlite_utils import Database
 from tracker import atomic_files
 from tracker.classify import tier_label
 from tracker.classify.role import role_label
-from tracker.digest.render import PUBMED_URL, conclusion_excerpt, short_authors
-from tracker.digest.view import NOTEWORTHY_CHANGES, cautions
+from tracker.digest.render import PUBMED_URL, short_authors
+from tracker.digest.view import NOTEWORTHY_CHANGES, cautions, stored_conclusion
 from tracker.models import SavedSearch
 from tracker.store import authors_by_pmid
 from tracker.store import digests as stored
@@ -114,7 +114,7 @@ def _study_entry(
         _sub(entry, "category", term=f"drug_role:{row['drug_role']}",
              label=clean(role_label(row["drug_role"])))  # fmt: skip
         lines.append(f"Drug role: {role_label(row['drug_role'])} ({row['drug_role_reason']}).")
-    excerpt = conclusion_excerpt(row["abstract_sections"], row.get("abstract"))
+    excerpt = stored_conclusion(row)
     if excerpt:
         lines.append(excerpt)
     _sub(entry, "summary", "\n\n".join(lines), type="text")

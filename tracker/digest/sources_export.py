@@ -94,18 +94,24 @@ def preprints_bibtex(preprints: list[dict[str, Any]]) -> str:
     return "\n".join(entries)
 
 
-def write_source_files(context: dict[str, Any], md_path: Path) -> dict[str, Path]:
-    """Write the files for what the digest lists; returns them by kind."""
+def source_file_paths(context: dict[str, Any], md_path: Path) -> dict[str, Path]:
+    """Where the files for what the digest lists go, by kind (beside its Markdown)."""
     stem = md_path.with_suffix("")
     files: dict[str, Path] = {}
     if context["trials"]:
         files["trials_csv"] = Path(f"{stem}.trials.csv")
         files["trials_json"] = Path(f"{stem}.trials.json")
-        _write(files["trials_csv"], trials_csv(context["trials"]))
-        _write(files["trials_json"], json.dumps(context["trials"], ensure_ascii=False, indent=1))
     if context["preprints"]:
         files["preprints_ris"] = Path(f"{stem}.preprints.ris")
         files["preprints_bib"] = Path(f"{stem}.preprints.bib")
-        _write(files["preprints_ris"], preprints_ris(context["preprints"]))
-        _write(files["preprints_bib"], preprints_bibtex(context["preprints"]))
     return files
+
+
+def write_source_files(context: dict[str, Any], paths: dict[str, Path]) -> None:
+    """Write the files source_file_paths named, at `paths` (by kind)."""
+    if context["trials"]:
+        _write(paths["trials_csv"], trials_csv(context["trials"]))
+        _write(paths["trials_json"], json.dumps(context["trials"], ensure_ascii=False, indent=1))
+    if context["preprints"]:
+        _write(paths["preprints_ris"], preprints_ris(context["preprints"]))
+        _write(paths["preprints_bib"], preprints_bibtex(context["preprints"]))

@@ -30,6 +30,7 @@ NOTEWORTHY_CHANGES = {
     "update": "Updated",
     "tier_corrected": "Evidence tier corrected",
     "participants_corrected": "Participants corrected",
+    "conclusion_corrected": "Conclusion corrected",
     "role_corrected": "Drug role corrected",
 }
 _CHANGE_NOUNS = {
@@ -41,6 +42,7 @@ _CHANGE_NOUNS = {
     "update": ("update", "updates"),
     "tier_corrected": ("tier correction", "tier corrections"),
     "participants_corrected": ("participant count corrected", "participant counts corrected"),
+    "conclusion_corrected": ("conclusion corrected", "conclusions corrected"),
     "role_corrected": ("drug role corrected", "drug roles corrected"),
 }
 
@@ -69,6 +71,16 @@ def cautions(row: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+def stored_conclusion(row: dict[str, Any]) -> str:
+    """The conclusion the stored rules chose (`articles.conclusion`, m008), or "" when
+    they found none; computed here only for a row that has none stored (NULL is also
+    "none found": computing it again gives "" at once for a row without an abstract)."""
+    stored = row.get("conclusion")
+    if stored is not None:
+        return str(stored)
+    return conclusion_excerpt(row.get("abstract_sections") or [], row.get("abstract"))
+
+
 def study_view(
     row: dict[str, Any], authors: list[dict[str, Any]], concepts: list[list[str]]
 ) -> dict[str, Any]:
@@ -93,7 +105,7 @@ def study_view(
         "pubmed_url": PUBMED_URL.format(pmid=row["pmid"]),
         "doi": row.get("doi"),
         "doi_url": doi_url(row.get("doi")),
-        "conclusion": conclusion_excerpt(row["abstract_sections"], row.get("abstract")),
+        "conclusion": stored_conclusion(row),
         "retracted": bool(row.get("retracted")),
         "cautions": cautions(row),
         **role_view(row),

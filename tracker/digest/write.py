@@ -31,6 +31,7 @@ from tracker.digest.context import (
 )
 from tracker.digest.feed import write_feed
 from tracker.digest.pages import render_digest
+from tracker.digest.pending import hidden, mark_pending, publish_pending, settle_pending
 from tracker.digest.select import Selection, select
 from tracker.digest.sources_context import (
     record_source_digest,
@@ -38,7 +39,7 @@ from tracker.digest.sources_context import (
     source_items,
     with_source_summary,
 )
-from tracker.digest.sources_export import write_source_files
+from tracker.digest.sources_export import source_file_paths, write_source_files
 from tracker.errors import RunFailure
 from tracker.models import SavedSearch
 from tracker.store import digests as stored
@@ -91,6 +92,7 @@ def write_digest(
 ) -> DigestResult:
     """Write the digest of what is new for `search` and record it in `digests`."""
     options = options or DigestOptions(sample_data=sample_data, template_dir=template_dir)
+    settle_pending(db, reports / search.name)  # a digest a crash left unrecorded
     selection = select(db, search, today=today, since=options.since)
     folder = reports / search.name
     paths = _free_paths(folder, today)
@@ -99,19 +101,23 @@ def write_digest(
     )
     context.update(source_context(db, search.name, options.since))  # trials, preprints
     context["summary"] = with_source_summary(context["summary"], context["source_summary"])
+    extra = source_file_paths(context, paths["md"])
+    context["source_files"] = {k: p.name for k, p in extra.items()}
+    paths.update(extra)
+    row = _row(search, selection, paths)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        extra = write_source_files(context, paths["md"])
-        context["source_files"] = {k: p.name for k, p in extra.items()}
-        paths.update(extra)
-        contents = render_digest(context, selection, options.template_dir)
-        for key, data in contents.items():
-            _write_atomically(paths[key], data)
+        mark_pending(paths, row)
+        staged = hidden(paths)  # published once recorded
+        write_source_files(context, staged)
+        for key, data in render_digest(context, selection, options.template_dir).items():
+            _write_atomically(staged[key], data)
         feed = write_feed(db, search, folder / "feed.xml", today=today, problem=_problem(context))
     except OSError as exc:
         raise DigestError(f"cannot write the digest into {folder}: {exc.strerror or exc}") from None
     paths["feed"] = feed
-    digest_id = _record(db, search, selection, paths, context)
+    digest_id = _record(db, row, context)
+    publish_pending(paths)
     files = {k: v for k, v in paths.items() if k not in ("md", "html") and v.exists()}
     record = selection.record
     return DigestResult(
@@ -136,27 +142,23 @@ def _problem(context: dict[str, Any]) -> tuple[str, str] | None:
     return context["problem"], context["problem_time"] or f"{context['date']}T00:00:00Z"
 
 
-def _record(
-    db: Database,
-    search: SavedSearch,
-    selection: Selection,
-    paths: dict[str, Path],
-    context: dict[str, Any],
-) -> int:
+def _row(search: SavedSearch, selection: Selection, paths: dict[str, Path]) -> dict[str, Any]:
+    """The digests row-to-be, put beside the hidden files before they are written."""
+    return {
+        **selection.record,
+        "search": search.name,
+        "created": store.utc_now(),
+        "articles": len(selection.rows),
+        "markdown_path": str(paths["md"]),
+        "html_path": str(paths["html"]),
+        "json_path": str(paths["json"]),
+        "as_of_run": selection.as_of_run,
+    }
+
+
+def _record(db: Database, row: dict[str, Any], context: dict[str, Any]) -> int:
     with store.write_transaction(db):
-        digest_id = stored.record_digest(
-            db,
-            {
-                **selection.record,
-                "search": search.name,
-                "created": store.utc_now(),
-                "articles": len(selection.rows),
-                "markdown_path": str(paths["md"]),
-                "html_path": str(paths["html"]),
-                "json_path": str(paths["json"]),
-                "as_of_run": selection.as_of_run,
-            },
-        )
+        digest_id = stored.record_digest(db, row)
         record_source_digest(db, digest_id, context)  # the trial and preprint runs it covered
         return digest_id
 

@@ -8,8 +8,11 @@ Never miss, never repeat:
 - Overlapping windows are harmless: PMIDs are deduplicated against the database.
 - PubMed's esearch returns at most 9,999 ids for one query; a larger window is split
   in halves until every part fits, and the ids collected must equal the count.
-- All writes of a run (articles, membership, run record, watermark) commit in one
-  transaction; a failed or killed run leaves the database as it was.
+- No network inside a write transaction: each efetch batch is committed to staging
+  (tracker/store/staging.py) as a checkpoint; then the run's writes (articles,
+  membership, run record, watermark) commit in one short transaction. A failed or
+  killed run leaves the data as it was, and the next run fetches only what was not
+  staged yet.
 """
 
 from __future__ import annotations
@@ -114,6 +117,10 @@ def run_search(
         return replace(result, started=started)
     except (TrackerError, sqlite3.Error, OSError) as exc:  # NCBI, parsing, the store, the disk
         return _record_failure(db, client, search, window, started, requests_before, exc)
+    except Exception as exc:  # noqa: BLE001 - the last resort: record it, let the others run
+        log.debug("%s: unexpected failure", search.name, exc_info=True)
+        unexpected = SyncError(f"unexpected {type(exc).__name__}: {str(exc)[:300]}")
+        return _record_failure(db, client, search, window, started, requests_before, unexpected)
 
 
 def _reached(db: Database, search: SavedSearch, options: SyncOptions) -> date | None:
@@ -162,72 +169,96 @@ def _store_run(
     requests_before: int,
     should_stop: StopCheck | None,
 ) -> RunResult:
+    """Fetch first, each batch committed to staging in its own short transaction, then
+    write the run in one transaction that holds no network call."""
     collected = found.added
+    known = store.member_pmids(db, search.name)
+    pending = store.pending_pmids(db, search.name)
+    new_ids = sorted(collected.ids - known)
+    to_fetch = sorted((set(new_ids) - store.stored_pmids(db, new_ids)) | pending)
+    now = store.utc_now()
+    missing = _stage(db, client, search.name, to_fetch, now, options, progress, should_stop)
+    revised = _fetch_revised(db, client, found.revised - set(to_fetch), options, should_stop)
+    check_stop(should_stop)
     with store.write_transaction(db):
         store.register_search(db, search)
-        known = store.member_pmids(db, search.name)
-        pending = store.pending_pmids(db, search.name)
-        new_ids = sorted(collected.ids - known)
-        to_fetch = sorted((set(new_ids) - store.stored_pmids(db, new_ids)) | pending)
-        now = store.utc_now()
         run_id = store.insert_run(db, _ok(search, window, collected, now), 0)
-        fetched = [0]
-
-        def save(batch: list[Article]) -> None:
-            store.upsert_articles(db, batch, now)
-            fetched[0] += len(batch)
-
-        missing = fetch_articles(client, to_fetch, options.batch_size, save, progress, should_stop)
-        updated = _refresh(db, client, found.revised - set(to_fetch), run_id, now, options,
-                           should_stop)  # fmt: skip
+        fetched = len(store.commit_staged(db, search.name, set(to_fetch) - set(missing)))
+        updated = _apply_revised(db, revised, run_id, now)
         found_now = (set(new_ids) | pending) - set(missing)
         store.add_members(db, search.name, sorted(found_now), run_id, now)
         follow_rules(db, run_id, now)  # roles of the new members; answers of older rules
         store.set_pending(db, search.name, missing, run_id)
         new = len(found_now - known)
-        store.set_run_counts(db, run_id, new=new, fetched=fetched[0], updated=updated)
+        store.set_run_counts(db, run_id, new=new, fetched=fetched, updated=updated)
         requests = client.request_count - requests_before
         store.finish_run(db, run_id, store.utc_now(), list(missing), requests)
         store.advance_watermark(db, search.name, window.end, run_id)
+        store.clear_staged(db, search.name)
     log.info(
         "%s: window %s..%s count=%d new=%d fetched=%d updated=%d missing=%d requests=%d",
         search.name, window.start, window.end, collected.count, new,
-        fetched[0], updated, len(missing), requests,
+        fetched, updated, len(missing), requests,
     )  # fmt: skip
     return replace(
         _ok(search, window, collected, store.utc_now()),
         run_id=run_id,
         new=new,
-        fetched=fetched[0],
+        fetched=fetched,
         updated=updated,
         missing=missing,
     )
 
 
-def _refresh(
+def _stage(
+    db: Database,
+    client: EutilsClient,
+    search: str,
+    to_fetch: list[int],
+    now: str,
+    options: SyncOptions,
+    progress: Progress | None,
+    should_stop: StopCheck | None,
+) -> tuple[int, ...]:
+    """efetch what is not staged yet (a failed or killed run's checkpoints count),
+    committing each batch as a checkpoint; the PMIDs efetch did not return."""
+    staged = store.staged_pmids(db, search)
+    rest = [p for p in to_fetch if p not in staged]
+
+    def save(batch: list[Article]) -> None:
+        if batch:
+            with store.write_transaction(db):
+                store.stage_articles(db, search, batch, now)
+
+    return fetch_articles(client, rest, options.batch_size, save, progress, should_stop)
+
+
+def _fetch_revised(
     db: Database,
     client: EutilsClient,
     revised: frozenset[int] | set[int],
-    run_id: int,
-    now: str,
     options: SyncOptions,
     should_stop: StopCheck | None,
-) -> int:
-    """Re-fetch stored records PubMed revised, update them in place (first_seen kept)
-    and record what changed. Returns how many stored rows were refreshed."""
-    old = store.article_rows(db, sorted(revised))
-    refreshed = [0]
+) -> list[Article]:
+    """Stored records PubMed revised, fetched again (before any transaction). A revised
+    PMID efetch does not return this time is simply refreshed next time."""
+    stored = set(store.article_rows(db, sorted(revised)))
+    fresh: list[Article] = []
+    fetch_articles(client, sorted(stored), options.batch_size,
+                   lambda batch: fresh.extend(a for a in batch if a.pmid in stored),
+                   None, should_stop)  # fmt: skip
+    return fresh
 
-    def save(batch: list[Article]) -> None:
-        batch = [a for a in batch if a.pmid in old]
-        changes = [c for a in batch for c in detect_changes(old[a.pmid], a)]
-        store.upsert_articles(db, batch, now)
-        store.insert_changes(db, run_id, now, changes)
-        refreshed[0] += len(batch)
 
-    # A revised PMID efetch does not return this time is simply refreshed next time.
-    fetch_articles(client, sorted(old), options.batch_size, save, None, should_stop)
-    return refreshed[0]
+def _apply_revised(db: Database, fresh: list[Article], run_id: int, now: str) -> int:
+    """Update revised records in place (first_seen kept) and record what changed.
+    Returns how many stored rows were refreshed."""
+    old = store.article_rows(db, sorted({a.pmid for a in fresh}))
+    batch = [a for a in fresh if a.pmid in old]
+    changes = [c for a in batch for c in detect_changes(old[a.pmid], a)]
+    store.upsert_articles(db, batch, now)
+    store.insert_changes(db, run_id, now, changes)
+    return len(batch)
 
 
 def _ok(search: SavedSearch, window: Window, collected: Collected, now: str) -> RunResult:

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 import httpx
 
 from tracker.models import SearchResult
+from tracker.ncbi.config import DEFAULT_BASE_URL, DEFAULT_RUN_DEADLINE, EutilsConfig
 from tracker.ncbi.errors import (
     EutilsCancelled,
     EutilsCapError,
@@ -36,15 +36,18 @@ from tracker.ncbi.errors import (
     RateLimited,
     RedactingFilter,
     TransientFailure,
+    is_offline,
     one_line,
     redact,
 )
 from tracker.ncbi.ratelimit import RateLimiter
 from tracker.ncbi.responses import check_efetch, check_http, parse_esearch
 from tracker.ncbi.session import NcbiSession
+from tracker.ncbi.transfer import Answer, WallTimeout, post
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_RUN_DEADLINE",
     "EutilsCancelled",
     "EutilsCapError",
     "EutilsClient",
@@ -60,81 +63,11 @@ __all__ = [
     "redact",
 ]
 
-DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 MAX_RETMAX = 9999  # PubMed's ceiling (NCBI-NOTES A5)
-# A server that accepts and never answers, or answers 429 for ever, must not keep an
-# unattended run alive indefinitely (NCBI-NOTES checklist 10): each run gets this long.
-DEFAULT_RUN_DEADLINE = 2 * 3600.0
+OFFLINE_ATTEMPTS = 3  # connection refused / unknown host: this many quick tries, then stop
 log = logging.getLogger(__name__)
 log.addFilter(RedactingFilter())
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class EutilsConfig:
-    base_url: str = DEFAULT_BASE_URL
-    api_key: str | None = field(default=None, repr=False)  # never shown (NCBI-NOTES E3)
-    email: str | None = None
-    tool: str = "offlabel-tracker"
-    timeout: float = 60.0  # connect and read, per request
-    max_attempts: int = 6
-    backoff_base: float = 1.0
-    backoff_cap: float = 60.0
-    deadline: float | None = None  # seconds for the client's whole life
-    requests_per_second: float | None = None  # None: 3 without a key, 10 with (NCBI-NOTES A1)
-
-    def __post_init__(self) -> None:
-        # NCBI asks for a developer email and a tool name without spaces; EDirect refuses
-        # "root@" addresses ("which crashes server") (NCBI-NOTES A2).
-        if self.email is not None and (
-            not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.email)
-            or self.email.casefold().startswith("root@")
-        ):
-            raise EutilsConfigError(
-                f"NCBI email {self.email!r} is not usable: give the "
-                "developer's address, without spaces and not root@…"
-            )
-        if not self.tool or re.search(r"\s", self.tool):
-            raise EutilsConfigError(
-                f"NCBI tool name {self.tool!r} must be non-empty and without spaces"
-            )
-        if self.max_attempts < 1 or self.timeout <= 0:
-            raise EutilsConfigError("max_attempts must be >= 1 and timeout > 0")
-
-    @property
-    def rate(self) -> float:
-        return self.requests_per_second or (10.0 if self.api_key else 3.0)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str], **overrides: object) -> EutilsConfig:
-        """Read NCBI_EUTILS_URL, NCBI_API_KEY and NCBI_EMAIL (blank means unset), and
-        TRACKER_HTTP_TIMEOUT (seconds per request), TRACKER_RUN_DEADLINE (seconds
-        for one saved search's run, retries and back-off included) and
-        TRACKER_RETRY_BACKOFF (seconds: the first retry's back-off ceiling, doubling per
-        attempt up to backoff_cap; the tests' subprocesses set it small)."""
-        values: dict[str, object] = {
-            "base_url": environ.get("NCBI_EUTILS_URL", "").strip() or DEFAULT_BASE_URL,
-            "api_key": environ.get("NCBI_API_KEY", "").strip() or None,
-            "email": environ.get("NCBI_EMAIL", "").strip() or None,
-            "timeout": _seconds(environ, "TRACKER_HTTP_TIMEOUT", 60.0),
-            "deadline": _seconds(environ, "TRACKER_RUN_DEADLINE", DEFAULT_RUN_DEADLINE),
-            "backoff_base": _seconds(environ, "TRACKER_RETRY_BACKOFF", 1.0),
-        }
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
-
-
-def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    text = environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0 or value == float("inf"):
-        raise EutilsConfigError(f"{name} must be a number of seconds above 0, not {text!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -171,7 +104,12 @@ class EutilsClient:
             self._base, bool(self.config.api_key), self.config.rate
         )
         timeout = httpx.Timeout(self.config.timeout)
-        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": self.config.tool})
+        # Redirects are not followed: a POST body holding the key must not go elsewhere.
+        self._http = httpx.Client(
+            timeout=timeout,
+            headers={"User-Agent": self.config.tool, "Accept-Encoding": "gzip"},
+            follow_redirects=False,
+        )
         self._deadline = (
             time.monotonic() + self.config.deadline if self.config.deadline is not None else None
         )
@@ -243,7 +181,7 @@ class EutilsClient:
         if mindate is not None:
             params.update(datetype=datetype or "pdat", mindate=mindate, maxdate=str(maxdate))
         return self._call(
-            "esearch", params, lambda r: parse_esearch(r.content, _ctype(r), retstart, retmax)
+            "esearch", params, lambda r: parse_esearch(r.body, r.content_type, retstart, retmax)
         )
 
     def efetch(self, pmids: Sequence[int]) -> bytes:
@@ -253,12 +191,10 @@ class EutilsClient:
         """
         ids = ",".join(str(int(p)) for p in pmids)
         params = {"db": "pubmed", "id": ids, "retmode": "xml"}
-        return self._call("efetch", params, lambda r: check_efetch(r.content, _ctype(r)))
+        return self._call("efetch", params, lambda r: check_efetch(r.body, r.content_type))
 
     # -- the retry loop --------------------------------------------------------------
-    def _call(
-        self, endpoint: str, params: dict[str, str], parse: Callable[[httpx.Response], T]
-    ) -> T:
+    def _call(self, endpoint: str, params: dict[str, str], parse: Callable[[Answer], T]) -> T:
         data = {**params, **self._identity()}
         last: TransientFailure | None = None
         attempts, budget = 0, "retries exhausted"
@@ -273,9 +209,13 @@ class EutilsClient:
                 return self._attempt(endpoint, attempt, data, parse)
             except TransientFailure as failure:
                 last = failure
+            if last.offline and attempt >= OFFLINE_ATTEMPTS:
+                raise self._offline(endpoint, last)
             if attempt < self.config.max_attempts and not self._pause(endpoint, attempt, last):
                 budget = "deadline reached"
                 break
+        if last is not None and last.offline:
+            raise self._offline(endpoint, last)
         raise self._give_up(endpoint, last, f"{budget} after {attempts} attempts")
 
     def _identity(self) -> dict[str, str]:
@@ -291,30 +231,34 @@ class EutilsClient:
         endpoint: str,
         attempt: int,
         data: dict[str, str],
-        parse: Callable[[httpx.Response], T],
+        parse: Callable[[Answer], T],
     ) -> T:
         started = time.monotonic()
         status, nbytes = None, 0
         try:
             self._waiting_in = threading.get_ident()
             try:
-                response = self._http.post(
-                    f"{self._base}{endpoint}.fcgi", data=data, timeout=self._timeout()
+                answer = post(
+                    self._http,
+                    f"{self._base}{endpoint}.fcgi",
+                    data,
+                    seconds=self._timeout(),
+                    max_bytes=self.config.max_response_bytes,
                 )
             finally:
                 self._waiting_in = None
-            status, nbytes = response.status_code, len(response.content)
-            check_http(
-                status, {k.lower(): v for k, v in response.headers.items()}, response.content
-            )
-            result = parse(response)
-        except httpx.TimeoutException as exc:
-            failure = TransientFailure(f"timed out ({type(exc).__name__})")
+            status, nbytes = answer.status, len(answer.body)
+            check_http(status, answer.headers, answer.body)
+            result = parse(answer)
+        except (httpx.TimeoutException, WallTimeout) as exc:
+            failure = TransientFailure(f"timed out ({type(exc).__name__}: {exc})")
             self._record(endpoint, attempt, status, nbytes, started, failure.reason)
             raise failure from None
         except httpx.TransportError as exc:
             # Connection refused/reset, or a body cut off before Content-Length (B1).
-            failure = TransientFailure(f"{type(exc).__name__}: {one_line(exc, 160)}")
+            failure = TransientFailure(
+                f"{type(exc).__name__}: {one_line(exc, 160)}", offline=is_offline(exc)
+            )
             self._record(endpoint, attempt, status, nbytes, started, failure.reason)
             raise failure from None
         except (TransientFailure, EutilsError) as exc:
@@ -324,11 +268,12 @@ class EutilsClient:
         self._record(endpoint, attempt, status, nbytes, started, "ok")
         return result
 
-    def _timeout(self) -> httpx.Timeout:
+    def _timeout(self) -> float:
+        """The attempt's wall-time bound: the timeout, or what is left of the deadline."""
         seconds = self.config.timeout
         if self._deadline is not None:
             seconds = max(0.001, min(seconds, self._deadline - time.monotonic()))
-        return httpx.Timeout(seconds)
+        return seconds
 
     def _record(
         self,
@@ -359,10 +304,13 @@ class EutilsClient:
             self._limiter.pause(delay)  # every caller sharing the key/IP waits (NCBI-NOTES A1)
         else:
             ceiling = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempt - 1))
+            if failure.offline:  # no route or no name: a long wait rarely helps
+                ceiling = min(ceiling, 0.5)
             delay = random.uniform(0, ceiling)  # full jitter
         if self._deadline is not None and time.monotonic() + delay >= self._deadline:
             return False
-        log.warning(
+        log.log(
+            logging.DEBUG if failure.offline else logging.WARNING,
             "%s attempt %d/%d failed (%s); retrying in %.2f s",
             endpoint,
             attempt,
@@ -372,6 +320,14 @@ class EutilsClient:
         )
         self._sleep(delay)
         return True
+
+    def _offline(self, endpoint: str, last: TransientFailure) -> EutilsUnavailable:
+        """No connection at all (name not resolved, connection refused): say so at once,
+        with what to do, instead of backing off for minutes."""
+        return EutilsUnavailable(
+            f"NCBI {endpoint} unavailable: cannot connect to {self._base} ({last.reason}); "
+            "no network? try `tracker demo`; behind a proxy or mirror? set NCBI_EUTILS_URL"
+        )
 
     def _give_up(
         self, endpoint: str, last: TransientFailure | None, budget: str
@@ -386,7 +342,3 @@ class EutilsClient:
             error = EutilsUnavailable(f"NCBI {endpoint} unavailable ({budget}): {reason}")
         log.warning("%s", self.session.scrub(error))
         return error
-
-
-def _ctype(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "")

@@ -106,6 +106,11 @@ class EutilsQueryError(EutilsError):
     exit_code = EXIT_USAGE
 
 
+class EutilsResponseError(EutilsError):
+    """NCBI answered with something no PubMed record can hold (an id beyond SQLite's
+    64-bit integers, a body above the size cap): retrying the same request cannot help."""
+
+
 class EutilsConfigError(EutilsError):
     """Bad configuration: invalid API key, email or tool. Fix the settings and re-run."""
 
@@ -124,9 +129,36 @@ class TransientFailure(Exception):
     """Internal: one attempt failed in a way worth retrying."""
 
     def __init__(
-        self, reason: str, *, retry_after: float | None = None, rate_limited: bool = False
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        rate_limited: bool = False,
+        offline: bool = False,
     ) -> None:
         super().__init__(one_line(reason))
         self.reason = one_line(reason)
         self.retry_after = retry_after
         self.rate_limited = rate_limited
+        self.offline = offline  # no connection at all: refused, or the name did not resolve
+
+
+_OFFLINE = (
+    "name or service not known",
+    "temporary failure in name resolution",
+    "nodename nor servname",
+    "no address associated",
+    "connection refused",
+    "network is unreachable",
+    "no route to host",
+    "errno 111",
+    "errno -2",
+    "errno -3",
+)
+
+
+def is_offline(exc: BaseException) -> bool:
+    """A connection that could not even be opened (httpx.ConnectError and its text)."""
+    if type(exc).__name__ != "ConnectError":
+        return False
+    return any(marker in str(exc).lower() for marker in _OFFLINE)

@@ -8,6 +8,7 @@ and network access off, so no parse ever reaches the network (NCBI-NOTES A10, B3
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -18,14 +19,17 @@ from tracker.ncbi.errors import (
     EutilsCapError,
     EutilsConfigError,
     EutilsQueryError,
+    EutilsResponseError,
     TransientFailure,
     one_line,
 )
 
 PUBMED_CAP = 9999
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, recover=False
-)
+# SQLite stores integers in 64 bits; a larger id would raise OverflowError at the insert.
+# PMIDs are below 10^9 today, so anything above this is a broken or hostile answer.
+MAX_ID = 2**63 - 1
+_STREAM_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+_PARSER = etree.XMLParser(**_STREAM_OPTIONS, huge_tree=True, recover=False)
 # "'retstart' cannot be larger than 9998" / "Position 15000 is out of acceptable range"
 # (NCBI-NOTES A5): the cap, not an outage.
 _CAP_ERROR = re.compile(
@@ -48,6 +52,12 @@ def check_http(status: int, headers: dict[str, str], body: bytes) -> None:
         raise EutilsConfigError(
             "NCBI rejected the API key (HTTP 400 'API key invalid'); check NCBI_API_KEY"
         )
+    if 300 <= status < 400:
+        # Never followed: the POST body holds the API key and the term (NCBI-NOTES E3).
+        where = one_line(headers.get("location", "?"), 120)
+        raise EutilsQueryError(
+            f"HTTP {status}: NCBI redirected to {where}; not followed (check NCBI_EUTILS_URL)"
+        )
     if status >= 500 or status == 408:
         raise TransientFailure(f"HTTP {status} ({headers.get('content-type', '?')})")
     raise EutilsQueryError(f"HTTP {status}: {_snippet(body)}")
@@ -67,6 +77,15 @@ def _snippet(body: bytes) -> str:
 
 def parse_xml_body(body: bytes, content_type: str) -> etree._Element:
     """The XML root of a 200 answer, or TransientFailure for any non-XML failure body."""
+    stripped = _check_failure_body(body, content_type)
+    try:
+        return etree.fromstring(stripped, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise TransientFailure(f"incomplete or malformed XML ({len(body)} bytes): {exc}") from exc
+
+
+def _check_failure_body(body: bytes, content_type: str) -> bytes:
+    """The stripped body; TransientFailure for the non-XML failure bodies NCBI sends."""
     stripped = body.strip()
     if not stripped:
         raise TransientFailure("empty body with HTTP 200")
@@ -78,10 +97,7 @@ def parse_xml_body(body: bytes, content_type: str) -> etree._Element:
         raise TransientFailure(_json_failure(stripped))
     if not stripped.startswith(b"<"):
         raise TransientFailure(f"plain-text body: {_snippet(stripped)}")
-    try:
-        return etree.fromstring(stripped, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise TransientFailure(f"incomplete or malformed XML ({len(body)} bytes): {exc}") from exc
+    return stripped
 
 
 def _json_failure(body: bytes) -> str:
@@ -118,10 +134,12 @@ def parse_esearch(body: bytes, content_type: str, retstart: int, retmax: int) ->
         tags = ", ".join(f"[{f.text}]" for f in fields)
         raise EutilsQueryError(f"unknown field tag {tags} in the query; PubMed ignored it")
     count_text = (root.findtext("Count") or "").strip()
-    if not count_text.isdigit():
+    if not (count_text.isascii() and count_text.isdigit()):
         raise TransientFailure(f"esearch Count is not an integer: {count_text!r}")
     count = int(count_text)
-    ids = tuple(int(t) for t in (i.text or "" for i in root.iterfind("IdList/Id")) if t.isdigit())
+    ids = _ids(root)
+    if count > MAX_ID:
+        raise EutilsResponseError(f"esearch Count {count_text[:30]} is out of range")
     warnings = tuple(
         f"{el.tag}: {''.join(el.itertext()).strip()}"
         for path in ("ErrorList/*", "WarningList/*")
@@ -141,14 +159,41 @@ def parse_esearch(body: bytes, content_type: str, retstart: int, retmax: int) ->
     return SearchResult(count=count, ids=ids, query_translation=translation, warnings=warnings)
 
 
+def _ids(root: etree._Element) -> tuple[int, ...]:
+    texts = [(i.text or "").strip() for i in root.iterfind("IdList/Id")]
+    ids = tuple(int(t) for t in texts if t.isascii() and t.isdigit())
+    bad = next((i for i in ids if not 0 < i <= MAX_ID), None)
+    if bad is not None:
+        raise EutilsResponseError(
+            f"esearch returned the id {str(bad)[:30]}, outside the range of a PMID "
+            f"(1..{MAX_ID}); refusing the answer"
+        )
+    return ids
+
+
 def check_efetch(body: bytes, content_type: str) -> bytes:
-    """The raw efetch body, verified complete: XML, PubmedArticleSet root, no <ERROR>."""
-    root = parse_xml_body(body, content_type)
-    error = _error_text(root)
-    if error is not None:
-        raise TransientFailure(f"NCBI error: {error}")
-    if root.tag != "PubmedArticleSet":
-        raise TransientFailure(f"unexpected XML root <{root.tag}> from efetch")
+    """The raw efetch body, verified complete: XML, PubmedArticleSet root, no <ERROR>.
+
+    Checked as a stream that frees each record once seen: the whole tree of a large
+    answer would cost ten times its size, on top of the parse that reads the records."""
+    _check_failure_body(body, content_type)
+    root_tag, error = None, None
+    try:
+        for event, elem in etree.iterparse(
+            io.BytesIO(body), events=("start", "end"), **_STREAM_OPTIONS
+        ):
+            if root_tag is None:
+                root_tag = elem.tag
+            elif event == "end" and elem.tag == "ERROR" and error is None:
+                error = "".join(elem.itertext()).strip()
+            if event == "end" and elem.getparent() is not None and elem.getparent().tag == root_tag:
+                elem.clear(keep_tail=False)
+    except etree.XMLSyntaxError as exc:
+        raise TransientFailure(f"incomplete or malformed XML ({len(body)} bytes): {exc}") from exc
+    if root_tag == "ERROR" or error is not None:
+        raise TransientFailure(f"NCBI error: {error or ''}")
+    if root_tag != "PubmedArticleSet":
+        raise TransientFailure(f"unexpected XML root <{root_tag}> from efetch")
     if not body.rstrip().endswith(b"</PubmedArticleSet>"):
         raise TransientFailure("efetch body does not end with </PubmedArticleSet>")
     return body

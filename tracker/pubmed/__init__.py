@@ -19,6 +19,7 @@ from typing import BinaryIO, cast
 
 from tracker.models import Article, DeletedCitations
 from tracker.pubmed.fields import record
+from tracker.pubmed.limits import RecordGuard
 from tracker.pubmed.split import Piece, iter_pieces
 from tracker.pubmed.stream import GzipReadAhead, PubmedParseError, iter_record_elements, read_prolog
 
@@ -43,6 +44,8 @@ def iter_pubmed_xml(
     """
     stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     label = name or str(getattr(stream, "name", "") or "PubMed XML")
+    if not isinstance(stream, RecordGuard):  # files come guarded from _opened already
+        stream = RecordGuard(stream, label)  # type: ignore[assignment]
     for elem in iter_record_elements(stream, label):
         yield record(elem, label)
 
@@ -82,12 +85,13 @@ def _opened(label: str, read_ahead: bool = True) -> Iterator[BinaryIO]:
     with open(label, "rb") as raw:
         if raw.read(2) != b"\x1f\x8b":
             raw.seek(0)
-            yield raw
+            yield cast(BinaryIO, RecordGuard(raw, label))
             return
         raw.seek(0)
         with GzipReadAhead(raw) if read_ahead else gzip.GzipFile(fileobj=raw) as stream:
             try:
-                yield cast(BinaryIO, stream)  # both read like a binary file
+                # Both read like a binary file.
+                yield cast(BinaryIO, RecordGuard(cast(BinaryIO, stream), label))
             except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
                 raise PubmedParseError(f"{label}: corrupt gzip data: {exc}") from None
 

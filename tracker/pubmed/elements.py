@@ -48,7 +48,7 @@ def month_number(value: str | None) -> int | None:
     if not value:
         return None
     if value.isdigit():
-        return int(value) if 1 <= int(value) <= 12 else None
+        return int(value) if len(value) <= 2 and 1 <= int(value) <= 12 else None
     return _MONTHS.get(value[:3].title())
 
 
@@ -65,12 +65,12 @@ def iso_date(elem: etree._Element | None) -> str | None:
             month_raw = stripped(child.text)
         elif tag == "Day":
             day = stripped(child.text)
-    if not year or not year.isdigit():
+    if not year or not year.isdigit() or len(year) > 4:
         return None
     month = month_number(month_raw)
     if month is None:
         return year
-    if not day or not day.isdigit():
+    if not day or not day.isdigit() or len(day) > 2:
         return f"{year}-{month:02d}"
     return f"{year}-{month:02d}-{int(day):02d}"
 

@@ -37,6 +37,8 @@ from tracker.pubmed.elements import (
     plain_first,
     stripped,
 )
+from tracker.pubmed.limits import MAX_SQLITE_INT, bounded_int
+from tracker.pubmed.limits import year as parse_year
 from tracker.pubmed.stream import PubmedParseError
 
 __all__ = ["record"]
@@ -50,7 +52,8 @@ def record(elem: etree._Element, label: str, line_offset: int = 0) -> Article | 
     """
     try:
         if elem.tag == "DeleteCitation":
-            return DeletedCitations(pmids=tuple(int(p.text) for p in elem.iterfind("PMID")))
+            pmids = tuple(bounded_int(p.text, "<PMID>") for p in elem.iterfind("PMID"))
+            return DeletedCitations(pmids=pmids)
         if elem.tag == "PubmedBookArticle":
             return _book(elem)
         return _article(elem)
@@ -89,21 +92,22 @@ def _pub_date(pub: etree._Element | None) -> tuple[int | None, str | None, str |
     if pub is None:
         return None, None, None
     parts = {child.tag: stripped(child.text) for child in pub}
-    year = parts.get("Year")
-    if not year:
+    year_text = parts.get("Year")
+    if not year_text:
         medline = parts.get("MedlineDate")
         found = re.search(r"\d{4}", medline or "")
         return (int(found.group()), found.group(), medline) if found else (None, None, medline)
+    pub_year = parse_year(year_text, "PubDate <Year>")
     if parts.get("Season"):
-        return int(year), year, f"{year} {parts['Season']}"
+        return pub_year, year_text, f"{year_text} {parts['Season']}"
     month_raw, day = parts.get("Month"), parts.get("Day")
     month = month_number(month_raw)
-    printed = [year]
+    printed = [year_text]
     if month_raw:
         printed.append(MONTH_NAMES[month - 1] if month else month_raw)
         if day:
             printed.append(day.lstrip("0") or day)
-    return int(year), iso_date(pub), " ".join(printed)
+    return pub_year, iso_date(pub), " ".join(printed)
 
 
 def _history(history: etree._Element | None) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -200,7 +204,7 @@ def _comments(link_list: etree._Element | None) -> tuple[CommentCorrection, ...]
         links.append(
             CommentCorrection(
                 ref_type=item.get("RefType") or "",
-                pmid=int(pmid) if pmid and pmid.isdigit() else None,
+                pmid=int(pmid) if pmid and pmid.isdigit() and len(pmid) < 19 else None,
                 source=flat_text(item.find("RefSource")),
             )
         )
@@ -211,7 +215,8 @@ def _pmid(pmid: etree._Element | None) -> tuple[int, int]:
     """(pmid, version); <PMID Version="2"> marks a revised record (pubmed_sample.xml)."""
     if pmid is None:
         raise ValueError("no <PMID>")
-    return int(pmid.text), int(pmid.get("Version") or 1)
+    version = bounded_int(pmid.get("Version") or "1", "PMID Version", high=MAX_SQLITE_INT)
+    return bounded_int(pmid.text, "<PMID>"), version
 
 
 # ---------------------------------------------------------------- records

@@ -18,6 +18,8 @@ from typing import Any, TextIO
 
 from tracker.models import AbstractSection, Article, Author, CommentCorrection, MeshHeading
 from tracker.pubmed.databanks import medline_registered_trials
+from tracker.pubmed.limits import bounded_int
+from tracker.pubmed.stream import PubmedParseError
 
 __all__ = ["iter_medline", "open_medline_file"]
 
@@ -64,8 +66,13 @@ def iter_medline(stream: TextIO) -> Iterator[Article]:
     """Yield one Article per record; records are separated by blank lines."""
     for lines in _records(stream):
         record = _tags(lines)
-        if _get(record, "PMID"):
-            yield _article(record, lines)
+        pmid = _get(record, "PMID")
+        if pmid:
+            try:
+                article = _article(record, lines)
+            except ValueError as exc:  # a number out of range: refuse the file, naming it
+                raise PubmedParseError(f"MEDLINE record PMID {pmid[:30]}: {exc}") from None
+            yield article
 
 
 def _records(stream: Iterable[str]) -> Iterator[list[str]]:
@@ -109,7 +116,7 @@ def _article(record: dict[str, list[str]], lines: list[str]) -> Article:
         year, iso = int(dep[:4]), dep[:4]
     abstract = " ".join((_get(record, "AB") or "").split()) or None
     return Article(
-        pmid=int(_get(record, "PMID") or ""),
+        pmid=bounded_int(_get(record, "PMID"), "PMID"),
         title=" ".join((_get(record, "TI") or _get(record, "BTI") or "").split()),
         record_type="book" if "BTI" in record else "article",
         vernacular_title=" ".join((_get(record, "TT") or "").split()) or None,
@@ -257,7 +264,9 @@ def _links(lines: list[str]) -> tuple[CommentCorrection, ...]:
             links.append(
                 CommentCorrection(
                     ref_type=_LINK_TAGS[tag],
-                    pmid=int(pmid.strip()) if pmid.strip().isdigit() else None,
+                    pmid=int(pmid.strip())
+                    if pmid.strip().isdigit() and len(pmid.strip()) < 19
+                    else None,
                     source=source.strip() or None,
                 )
             )
@@ -267,3 +276,9 @@ def _links(lines: list[str]) -> tuple[CommentCorrection, ...]:
 def _phst(value: str) -> str:
     """PHST "2020/10/06 05:32 [entrez]" -> "entrez"."""
     return value.rpartition("[")[2].rstrip("]").strip()
+
+
+def _link_pmid(text: str) -> int | None:
+    """A linked PMID, or None for one no PubMed record can have (above 18 digits)."""
+    value = text.strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None

@@ -11,7 +11,8 @@ copy anywhere. Four layers, each enough for the common cases:
    everything else (INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, ATTACH, DETACH,
    transactions, ANALYZE, REINDEX, PRAGMAs that set) is denied and named in the error;
 4. a progress handler stops a query after a time limit (a runaway recursive CTE), the
-   result is capped at a number of rows, and no single value may exceed 100 MB.
+   result is capped at a number of rows and at 64 MiB in all, and no single value may
+   exceed 100 MB; only the functions a reader needs may be called (READER_FUNCTIONS).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from tracker.errors import UsageError
 DEFAULT_MAX_ROWS = 1000
 DEFAULT_TIME_LIMIT = 10.0
 MAX_VALUE_BYTES = 100_000_000  # randomblob(1e10) must fail, not exhaust memory
+# All the values of one answer together: 1,000 rows of whole abstracts (~2 KB each) are
+# 2 MB; 64 MiB is far above any answer a terminal or a CSV reader wants, and bounds
+# what `SELECT` over large values can cost (without it, 1,000 rows of 100 MB values).
+MAX_ANSWER_BYTES = 64 << 20
 _PROGRESS_STEPS = 10_000  # VM instructions between time checks
 
 # PRAGMAs that only read, with or without an argument naming a table or index.
@@ -53,7 +58,28 @@ WRITE_KEYWORDS = frozenset(
      "SAVEPOINT", "RELEASE")
 )  # fmt: skip
 _ALLOWED_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ,
-                              sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE})  # fmt: skip
+                              sqlite3.SQLITE_RECURSIVE})  # fmt: skip
+# The functions a reader needs; every other one is refused by name. Left out on purpose:
+# fts3_tokenizer() (leaks an address, and with an argument overwrites a pointer),
+# load_extension(), and every function an extension or a later SQLite may add.
+_READER_FUNCTION_NAMES = """
+abs char coalesce concat concat_ws format glob hex ifnull iif instr length like
+likelihood likely lower ltrim max min nullif octet_length printf quote random replace
+round rtrim sign soundex substr substring trim typeof unhex unicode unlikely upper
+randomblob zeroblob
+avg count group_concat string_agg sum total
+row_number rank dense_rank percent_rank cume_dist ntile lag lead first_value last_value
+nth_value
+date time datetime julianday unixepoch strftime timediff current_date current_time
+current_timestamp
+json json_array json_array_length json_extract json_insert json_object json_patch
+json_quote json_remove json_replace json_set json_type json_valid json_group_array
+json_group_object json_each json_tree jsonb json_error_position
+acos acosh asin asinh atan atan2 atanh ceil ceiling cos cosh degrees exp floor ln log
+log10 log2 mod pi pow power radians sin sinh sqrt tan tanh trunc
+match bm25 highlight snippet offsets matchinfo fts5 sqlite_version
+"""
+READER_FUNCTIONS = frozenset(_READER_FUNCTION_NAMES.split())  # noqa: SIM905 - a word list
 _ACTION_NAMES = {
     getattr(sqlite3, name): name.removeprefix("SQLITE_").replace("_", " ")
     for name in (
@@ -126,6 +152,12 @@ class _Guard:
     ) -> int:
         if action in _ALLOWED_ACTIONS:
             return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_FUNCTION:
+            if (arg2 or "").lower() in READER_FUNCTIONS:
+                return sqlite3.SQLITE_OK
+            if self.denied is None:
+                self.denied = f"the function {arg2}()"
+            return sqlite3.SQLITE_DENY
         if action == sqlite3.SQLITE_PRAGMA and self._reading_pragma(arg1, arg2):
             return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master" and self.reading:
@@ -170,7 +202,7 @@ def run_sql(
     started = time.monotonic()
     try:
         cursor = conn.execute(sql)
-        rows = cursor.fetchmany(max_rows + 1)
+        rows = _bounded_rows(cursor, max_rows + 1)
     except sqlite3.Error as exc:
         raise _explain(exc, guard, time_limit) from None
     finally:
@@ -178,6 +210,23 @@ def run_sql(
         conn.set_progress_handler(None, 0)
     columns = tuple(d[0] for d in cursor.description or ())
     return SqlResult(columns, rows[:max_rows], len(rows) > max_rows, time.monotonic() - started)
+
+
+def _bounded_rows(cursor: sqlite3.Cursor, limit: int) -> list[tuple[Any, ...]]:
+    """Up to `limit` rows, refusing an answer past MAX_ANSWER_BYTES as it arrives."""
+    rows, size = [], 0
+    for row in cursor:
+        # ~50 bytes of Python per row and per value beside the values themselves
+        size += 50 + sum(50 + (len(v) if isinstance(v, str | bytes) else 8) for v in row)
+        if size > MAX_ANSWER_BYTES:
+            raise SqlFailed(
+                f"the answer holds more than {MAX_ANSWER_BYTES >> 20} MiB; select fewer "
+                "rows or columns (LIMIT, substr(abstract, 1, 200))"
+            )
+        rows.append(row)
+        if len(rows) >= limit:
+            break
+    return rows
 
 
 def _explain(exc: sqlite3.Error, guard: _Guard, time_limit: float) -> ValueError:

@@ -8,7 +8,9 @@ the file and the key, because the person reading the error is editing that file 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -27,33 +29,61 @@ CONCEPT_KEYS = {
 }
 MAX_TERM_LENGTH = 4000
 # File names become report folder names and command-line arguments.
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# Matched with fullmatch: "$" also matches before a final newline ("evil\n.toml").
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+MAX_FILE_BYTES = 1 << 20  # a saved search is a few hundred bytes; the term at most 4,000
 
 
 class QueryError(UsageError, ValueError):
     """A saved search that cannot be used; the message names the file and the key."""
 
 
-def load_saved_searches(folder: Path) -> list[SavedSearch]:
-    """Every `*.toml` in `folder`, sorted by name."""
+def saved_search_files(folder: Path) -> list[Path]:
+    """The `*.toml` files of `folder` that people wrote, sorted; editors' lock, backup
+    and autosave files (`.#x.toml`, `#x.toml#`, `x.toml~`) and hidden files are not."""
     if not folder.is_dir():
         raise QueryError(f"{folder}: no such folder of saved searches (set --queries)")
-    return [load_saved_search(path) for path in sorted(folder.glob("*.toml"))]
+    return sorted(
+        entry
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml") and not entry.name.startswith((".", "#"))
+    )
+
+
+def load_saved_searches(folder: Path) -> list[SavedSearch]:
+    """Every saved search in `folder`, sorted by name; the first broken one raises."""
+    return [load_saved_search(path) for path in saved_search_files(folder)]
+
+
+def scan_saved_searches(folder: Path) -> tuple[list[SavedSearch], list[QueryError]]:
+    """Every usable saved search in `folder`, and the error of each broken one: one
+    broken file never keeps the others from running."""
+    searches, errors = [], []
+    for path in saved_search_files(folder):
+        try:
+            searches.append(load_saved_search(path))
+        except QueryError as exc:
+            errors.append(exc)
+    if not searches and not errors:
+        raise QueryError(f"{folder}: holds no saved searches (*.toml)")
+    return searches, errors
 
 
 def select_saved_searches(folder: Path, names: list[str] | tuple[str, ...]) -> list[SavedSearch]:
-    """The named saved searches (all of them when `names` is empty)."""
-    searches = load_saved_searches(folder)
+    """The named saved searches (all of them when `names` is empty). A named search
+    reads only its own file: a broken neighbour does not matter to it."""
     if not names:
+        searches = load_saved_searches(folder)
         if not searches:
             raise QueryError(f"{folder}: holds no saved searches (*.toml)")
         return searches
-    by_name = {s.name: s for s in searches}
-    unknown = [n for n in names if n not in by_name]
+    files = {path.name[: -len(".toml")]: path for path in saved_search_files(folder)}
+    unknown = [n for n in names if not NAME_PATTERN.fullmatch(n) or n not in files]
     if unknown:
-        known = ", ".join(sorted(by_name)) or "none"
-        raise QueryError(f"no saved search named {', '.join(unknown)} in {folder} (known: {known})")
-    return [by_name[n] for n in names]
+        known = ", ".join(n for n in sorted(files) if NAME_PATTERN.fullmatch(n)) or "none"
+        shown = ", ".join(repr(n) if not NAME_PATTERN.fullmatch(n) else n for n in unknown)
+        raise QueryError(f"no saved search named {shown} in {folder} (known: {known})")
+    return [load_saved_search(files[n]) for n in dict.fromkeys(names)]
 
 
 def load_saved_search(path: Path) -> SavedSearch:
@@ -62,20 +92,39 @@ def load_saved_search(path: Path) -> SavedSearch:
 
 def read_saved_search(path: Path) -> tuple[SavedSearch, Pair | None]:
     """The saved search, and its drug × condition pair when it names one."""
-    name = path.stem
-    if not NAME_PATTERN.match(name):
+    name = path.name[: -len(".toml")] if path.name.endswith(".toml") else path.stem
+    if not NAME_PATTERN.fullmatch(name):
         raise QueryError(
-            f"{path}: the file name must be lower-case letters, digits, '-' or '_' "
+            f"{str(path)!r}: the file name must be lower-case letters, digits, '-' or '_' "
             "(it becomes the saved search's name)"
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_regular_file(path))
     except tomllib.TOMLDecodeError as exc:
         raise QueryError(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QueryError(f"{path}: cannot be read: {exc}") from None
+    except UnicodeDecodeError:
+        raise QueryError(f"{path}: not UTF-8 text (save it as UTF-8)") from None
+    except OSError as exc:
+        raise QueryError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     search = saved_search_from_mapping(name, data, str(path))
     return search, pair_from_mapping(data, str(path))
+
+
+def _read_regular_file(path: Path) -> str:
+    """The file's text; a FIFO, device or folder is refused without blocking on it
+    (O_NONBLOCK, then fstat on what was opened). A UTF-8 byte-order mark, which some
+    Windows editors write, is accepted."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise QueryError(f"{path}: not a regular file (a saved search is a .toml file)")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise QueryError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB; not a saved search")
+    return data.decode("utf-8-sig")
 
 
 def saved_search_from_mapping(name: str, data: dict[str, Any], where: str) -> SavedSearch:
@@ -225,7 +274,8 @@ def render_pair_search(
         "#",
         "# The tracker builds the PubMed term from the drug and the condition: each MeSH",
         "# heading as [Mesh], and the name, synonyms and brands as [tiab] words (records",
-        "# carry no MeSH for weeks after they are added). `tracker show NAME` prints it.",
+        "# carry no MeSH for weeks after they are added); title_only words, abbreviations",
+        "# too ambiguous in abstracts, as [ti] words. `tracker show NAME` prints it.",
         "# Check each heading exists in MeSH (https://www.ncbi.nlm.nih.gov/mesh/): PubMed",
         "# reports an unknown one as a warning in the run, and it then finds nothing.",
         f"title = {_toml_string(title)}",

@@ -31,9 +31,14 @@ from tracker.store.runs import (
     set_run_counts,
     synced_until,
 )
+from tracker.store.staging import clear_staged, commit_staged, stage_articles, staged_pmids
 
 __all__ = [
     "StoreError",
+    "clear_staged",
+    "commit_staged",
+    "stage_articles",
+    "staged_pmids",
     "add_members",
     "advance_watermark",
     "article_rows",

@@ -11,7 +11,12 @@ from sqlite_utils import Database
 from tracker.models import Article
 from tracker.store.links import add_article_trial_links
 from tracker.store.rows import EncodedArticles, article_values, encode_articles
-from tracker.store.schema import ARTICLE_COLUMNS, RULES_COLUMNS, TIER_COLUMNS
+from tracker.store.schema import (
+    ARTICLE_COLUMNS,
+    CONCLUSION_COLUMNS,
+    RULES_COLUMNS,
+    TIER_COLUMNS,
+)
 
 JSON_COLUMNS = (
     "abstract_sections",
@@ -25,7 +30,7 @@ JSON_COLUMNS = (
     "history_statuses",
 )
 # first_seen is written once and never updated: it is when the tracker met the study.
-_WRITTEN_COLUMNS = (*ARTICLE_COLUMNS, *TIER_COLUMNS, *RULES_COLUMNS)
+_WRITTEN_COLUMNS = (*ARTICLE_COLUMNS, *TIER_COLUMNS, *RULES_COLUMNS, *CONCLUSION_COLUMNS)
 _UPDATE_COLUMNS = [c for c in _WRITTEN_COLUMNS if c not in ("pmid", "first_seen")]
 _UPSERT_ARTICLE = (
     f"INSERT INTO articles ({', '.join(_WRITTEN_COLUMNS)}) "

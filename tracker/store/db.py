@@ -10,8 +10,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from tracker import __version__
 from tracker.errors import RunFailure
-from tracker.store.schema import apply_migrations
+from tracker.store.schema import apply_migrations, migrations
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -48,10 +49,24 @@ def connect(
         if check:
             _quick_check(conn, path)
         db = Database(conn)
+        refuse_newer_schema(db, path)
         apply_migrations(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(_damaged_message(path, exc, busy_timeout)) from None
     return db
+
+
+def refuse_newer_schema(db: Database, path: Path) -> None:
+    """A database a newer tracker migrated holds migrations this one does not know:
+    writing into it could break what the newer version relies on, so nothing is."""
+    known = [m.name for m in migrations._migrations]
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise StoreError(
+            f"{path} was written by a newer tracker (schema {unknown[-1]}; this tracker "
+            f"{__version__} knows up to {known[-1]}); nothing was written: upgrade the "
+            "tracker (pip install -U offlabel-tracker)"
+        )
 
 
 def _db_file(conn: sqlite3.Connection) -> str:

@@ -45,14 +45,20 @@ def changes_for(
     """Changes recorded (by run range, or detected on or after `since`) to any study
     `search` holds, with what a reader needs to recognise the study; oldest first.
 
-    `reported` is 1 when an earlier digest of this search already listed the study."""
+    `reported` is 1 when an earlier digest of this search already listed the study.
+    A change noticed outside a run (`run` NULL: `tracker digest` recomputing answers of
+    older rules) belongs to the first regular digest made after it was detected."""
     where = ["q.search = ?", "(c.search IS NULL OR c.search = q.search)"]
     params: list[Any] = [search]
     if since is not None:
         where.append("c.detected >= ?")
         params.append(since)
     else:
-        where.append("c.run > ? AND c.run <= ?")
+        where.append(
+            "((c.run > ? AND c.run <= ?) OR (c.run IS NULL AND c.detected > COALESCE("
+            "(SELECT MAX(d.created) FROM digests d WHERE d.search = q.search "
+            "AND COALESCE(d.kind, 'regular') = 'regular'), '')))"
+        )
         params.extend([after_run or 0, through_run or 0])
     sql = (
         "SELECT c.id, c.pmid, c.run, c.detected, c.kind, c.detail, c.notice_pmid, "
@@ -160,6 +166,15 @@ def record_digest(db: Database, row: dict[str, Any]) -> int:
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
+
+
+def digest_recorded(db: Database, search: str, markdown_path: str) -> bool:
+    """Whether a digest of `search` with these files is in `digests` (tracker/digest/pending.py)."""
+    row = db.conn.execute(
+        "SELECT 1 FROM digests WHERE search = ? AND markdown_path = ? LIMIT 1",
+        (search, markdown_path),
+    ).fetchone()
+    return row is not None
 
 
 def already_sent(db: Database, search: str, period_from: str | None, as_of_run: int) -> bool:

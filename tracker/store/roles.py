@@ -35,10 +35,12 @@ def role_values(term: str, row: Mapping[str, Any]) -> RoleValues:
 
 
 def stale_tiers(db: Database, version: str) -> list[dict[str, Any]]:
-    """Articles whose tier and participants another version of the rules made."""
+    """Articles whose tier, participants and conclusion another version of the rules
+    made (abstract_sections stays JSON text: tracker.classify.classify_row reads it)."""
     sql = (
-        "SELECT pmid, title, abstract, publication_types, mesh_terms, citation_status, "
-        "evidence_tier, tier_provisional, participants FROM articles "
+        "SELECT pmid, title, abstract, abstract_sections, publication_types, mesh_terms, "
+        "citation_status, evidence_tier, tier_provisional, participants, conclusion "
+        "FROM articles "
         "WHERE rules_version IS NOT ? AND deleted IS NULL"
     )
     rows = [dict(r) for r in db.query(sql, [version])]
@@ -48,11 +50,13 @@ def stale_tiers(db: Database, version: str) -> list[dict[str, Any]]:
     return rows
 
 
-def set_tiers(db: Database, updates: Iterable[tuple[str, int, int | None, str, int]]) -> None:
-    """(tier, provisional, participants, rules_version, pmid) rows."""
+def set_tiers(
+    db: Database, updates: Iterable[tuple[str, int, int | None, str | None, str, int]]
+) -> None:
+    """(tier, provisional, participants, conclusion, rules_version, pmid) rows."""
     db.conn.executemany(
         "UPDATE articles SET evidence_tier = ?, tier_provisional = ?, participants = ?, "
-        "rules_version = ? WHERE pmid = ?",
+        "conclusion = ?, rules_version = ? WHERE pmid = ?",
         list(updates),
     )
 

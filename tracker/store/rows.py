@@ -117,11 +117,11 @@ def author_values(pmid: int, author: Author) -> tuple[Any, ...]:
     )
 
 
-def tier_values(article: Article) -> tuple[str, int, int | None]:
-    """store.schema.TIER_COLUMNS for an Article: evidence tier, provisional flag,
-    participants."""
+def classified_values(article: Article) -> tuple[str, int, int | None, str, str | None]:
+    """store.schema.TIER_COLUMNS, RULES_COLUMNS and CONCLUSION_COLUMNS for an Article:
+    evidence tier, provisional flag, participants, the rules version, the conclusion."""
     c = classify_article(article)
-    return (c.tier, int(c.provisional), c.participants)
+    return (c.tier, int(c.provisional), c.participants, RULES_VERSION, c.conclusion)
 
 
 @dataclass(frozen=True)
@@ -131,16 +131,18 @@ class EncodedArticles:
     Plain tuples of str/int/None, so a batch pickles cheaply from a worker process.
     """
 
-    rows: list[tuple[Any, ...]]  # ARTICLE_COLUMNS + TIER_COLUMNS + RULES_COLUMNS, one per PMID
+    # ARTICLE_COLUMNS + TIER_COLUMNS + RULES_COLUMNS + CONCLUSION_COLUMNS, one per PMID
+    rows: list[tuple[Any, ...]]
     authors: list[tuple[Any, ...]]  # every author of those rows
     records: int  # records read, a PMID seen twice counted twice (as `tracker import` reports)
 
 
 def encode_articles(articles: Sequence[Article], now: str) -> EncodedArticles:
-    """Rows for a batch, one per PMID (the latest version), tier classified."""
+    """Rows for a batch, one per PMID (the latest version), classified: tier,
+    participants and conclusion."""
     latest = latest_versions(articles)
     return EncodedArticles(
-        rows=[article_values(a, now) + tier_values(a) + (RULES_VERSION,) for a in latest],
+        rows=[article_values(a, now) + classified_values(a) for a in latest],
         authors=[author_values(a.pmid, au) for a in latest for au in a.authors],
         records=len(articles),
     )

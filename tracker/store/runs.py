@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from tracker.models import RunResult, SavedSearch
+from tracker.models import STOP_MARK, RunResult, SavedSearch
 
 # The membership's drug role columns, beside a.* (m004).
 ROLE_SELECT = "q.drug_role, q.drug_role_reason, q.drug_role_source, q.drug_role_certain"
@@ -195,8 +195,9 @@ def search_status(db: Database, search: str) -> dict[str, Any]:
         (search,),
     ).fetchone()
     failures = conn.execute(
-        "SELECT COUNT(*) FROM runs WHERE search = ? AND status != 'ok' AND id > ?",
-        (search, good[0] if good else 0),
+        "SELECT COUNT(*) FROM runs WHERE search = ? AND status != 'ok' AND id > ? "
+        "AND instr(COALESCE(error, ''), ?) = 0",
+        (search, good[0] if good else 0, STOP_MARK),
     ).fetchone()[0]
     articles = conn.execute(
         "SELECT COUNT(*) FROM query_articles WHERE search = ?", (search,)
@@ -216,8 +217,9 @@ def search_status(db: Database, search: str) -> dict[str, Any]:
     }
 
 
-def insert_changes(db: Database, run_id: int, now: str, changes: Iterable[Any]) -> int:
-    """Record tracker.ingest.changes.Change items noticed by run `run_id`."""
+def insert_changes(db: Database, run_id: int | None, now: str, changes: Iterable[Any]) -> int:
+    """Record tracker.ingest.changes.Change items noticed by run `run_id` (None: noticed
+    outside a run, by `tracker digest` recomputing answers of older rules)."""
     cur = db.conn.executemany(
         "INSERT INTO article_changes (pmid, run, detected, kind, detail, notice_pmid, search) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",

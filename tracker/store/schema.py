@@ -300,5 +300,52 @@ def m005_trials_preprints_and_source_runs(db: Database) -> None:
     create_source_tables(db)
 
 
+@migrations()
+def m007_sync_staging(db: Database) -> None:
+    """Checkpoints of a run: each efetch batch, parsed and encoded, committed here in
+    its own short transaction while the run is still fetching (tracker/store/staging.py).
+    The run's one final transaction moves them into `articles`; a run that fails or is
+    killed leaves them for the next run, which fetches only what is not staged yet."""
+    _table(db, "sync_staging").create(
+        {"id": int, "search": str, "pmids": str, "batch": bytes}, pk="id"
+    )
+    _table(db, "sync_staging").create_index(["search"])
+
+
+# The conclusion a digest quotes, stored beside the tier (m008) and made by the same
+# rules version (`rules_version`): tracker.classify.conclusions decides it.
+CONCLUSION_COLUMNS: dict[str, type] = {
+    "conclusion": str,  # the abstract's conclusion, cleaned; NULL when it has none
+}
+
+
+@migrations()
+def m008_stored_conclusion(db: Database) -> None:
+    """The conclusion of every article (backfilled), so a digest quotes what the stored
+    rules chose rather than what the code of the day would choose."""
+    from tracker.classify.conclusions import conclusion_of  # the rules live there
+
+    for column, kind in CONCLUSION_COLUMNS.items():
+        _table(db, "articles").add_column(column, kind)
+    # In PMID order, a thousand rows at a time: a database `tracker import` filled holds
+    # millions, and the update must not run under an open cursor on the same table.
+    # rules_version is left as it is: a row of older rules is recomputed, conclusion
+    # included, by the next run or digest (tracker.ingest.rules).
+    last = -1
+    while True:
+        rows = db.conn.execute(
+            "SELECT pmid, abstract_sections, abstract FROM articles WHERE pmid > ? "
+            "ORDER BY pmid LIMIT 1000",
+            (last,),
+        ).fetchall()
+        if not rows:
+            break
+        db.conn.executemany(
+            "UPDATE articles SET conclusion = ? WHERE pmid = ?",
+            [(conclusion_of(json.loads(s or "[]"), a), p) for p, s, a in rows],
+        )
+        last = rows[-1][0]
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -28,7 +28,7 @@ from tracker.digest.write import DigestError, DigestOptions, DigestResult, write
 from tracker.ingest.source_run import SourceResult
 from tracker.ingest.sources import SourceClients, sync_sources
 from tracker.ingest.sync import Progress, StopCheck, SyncOptions, run_search, today_utc
-from tracker.models import RunResult, SavedSearch
+from tracker.models import RunResult, SavedSearch, is_stopped
 from tracker.ncbi.client import EutilsClient
 
 log = logging.getLogger("tracker.unattended.job")
@@ -102,13 +102,16 @@ def run_job(
             )
         except (DigestError, store.StoreError) as exc:
             digest_error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one line, and the next search still runs
+            log.debug("%s: digest failed", search.name, exc_info=True)
+            digest_error = f"unexpected {type(exc).__name__}: {str(exc)[:300]}"
     delivery, mail_error = None, None
     if digest is not None and mail is not None:
         try:
             delivery = deliver_digest(db, mail.settings, digest, skip_empty=mail.skip_empty)
         except (MailError, store.StoreError) as exc:
             mail_error = f"mail: {exc}"
-    if run.status != "ok" and mail is not None and mail.alert_after:
+    if run.status != "ok" and not is_stopped(run.error) and mail is not None and mail.alert_after:
         mail_error = _alert_if_due(db, mail, search.name, run.error)
     outcome = JobOutcome(
         run, digest, digest_error, time.monotonic() - began, delivery, mail_error, others

@@ -8,6 +8,7 @@ so a killed run never leaves a stale lock behind.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,10 @@ class LockHeld(BusyError, RuntimeError):
     """Another tracker process is writing to this database."""
 
 
+class LockUnavailable(OSError):
+    """The lock file cannot be created at all (the folder is read-only)."""
+
+
 def lock_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".lock")
 
@@ -28,13 +33,24 @@ def lock_path(db_path: Path) -> Path:
 @contextmanager
 def database_lock(db_path: Path, wait: float = 0.0) -> Iterator[None]:
     """Hold the database's lock; wait at most `wait` seconds for it."""
-    lock = FileLock(str(lock_path(db_path)), timeout=wait)
+    path = lock_path(db_path)
+    if not path.exists() and not os.access(path.parent, os.W_OK):  # read-only: say so
+        raise LockUnavailable(
+            f"cannot create the lock file {path} (the folder is read-only): run from a "
+            "folder you can write to, or set --db to a database in one"
+        )
+    lock = FileLock(str(path), timeout=wait)
     try:
         lock.acquire()
     except Timeout:
         raise LockHeld(
             f"another tracker run is using {db_path} (lock {lock_path(db_path)} held"
             + (f" for more than {wait:g}s)" if wait else ")")
+        ) from None
+    except OSError as exc:  # after Timeout (an OSError too): a read-only folder, say
+        raise LockUnavailable(
+            f"cannot create the lock file {lock_path(db_path)} ({exc.strerror or exc}): "
+            "run from a folder you can write to, or set --db to a database in one"
         ) from None
     try:
         yield

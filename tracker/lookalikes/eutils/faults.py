@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.lookalikes.eutils.hostile import HOSTILE_KINDS
+
 FAULT_KINDS = frozenset(
     {
         "429",
@@ -28,6 +30,7 @@ FAULT_KINDS = frozenset(
         "invalid_key",
     }
 )
+FAULT_KINDS |= HOSTILE_KINDS  # trickle, huge, gzip_bomb, redirect, out_of_range
 
 # NBK25497's documented 429 body (NCBI-NOTES A1).
 RATE_LIMIT_BODY = '{"error":"API rate limit exceeded","count":"11"}'

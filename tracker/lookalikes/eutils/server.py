@@ -36,6 +36,7 @@ from tracker.lookalikes.eutils.faults import (
     LoggedRequest,
     RequestLog,
 )
+from tracker.lookalikes.eutils.hostile import HOSTILE_KINDS, mark_hostile, send_hostile
 from tracker.lookalikes.eutils.responses import (
     EFETCH_HEAD,
     ESEARCH_HEAD,
@@ -210,6 +211,8 @@ class LocalEutils:
             body, ctype = simple[kind]
             return Reply(200, body, ctype)
         normal = self.esearch(params) if endpoint == "esearch" else self.efetch(params, None)
+        if kind in HOSTILE_KINDS:  # sent by tracker/lookalikes/eutils/hostile.py
+            return mark_hostile(normal, kind, opts)
         normal.action = kind  # truncate / hang / reset
         normal.hang_seconds = opts.get("seconds")
         return normal
@@ -339,6 +342,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return
+        if reply.action == "hostile":
+            return send_hostile(self, reply)
         if reply.action == "hang":
             self.eutils.wait_for_stop(reply.hang_seconds)
             self.close_connection = True
