@@ -104,7 +104,7 @@ def test_results_posted_with_the_results_paper_under_its_trial(db, ctgov, tmp_pa
     assert (
         "NCT02552212 · **Results newly posted** · **Completed** · **Results posted** · Phase 3 · "
         "317 participants (actual) · UCB BIOSCIENCES GmbH\n\nChanged: results posted "
-        "\\(2020\\-08\\-17\\).\n\n- Results paper: [Durable Clinical Benefit With Nivolumab"
+        "(2020-08-17).\n\n- Results paper: [Durable Clinical Benefit With Nivolumab"
     ) in md
     assert digest.files["trials_csv"].read_bytes().decode("utf-8") == (
         "nct_id,title,status,change,why_stopped,phases,study_type,enrollment,enrollment_type,"

@@ -53,7 +53,7 @@ def test_week_one_lists_the_preprints_with_the_caution_and_exports(week_two):
     ]
     md = first.markdown_path.read_text(encoding="utf-8")
     assert "## Preprints\n\n> ⚠ Preprints have not been peer reviewed" in md
-    assert "Tran H, Risk M, Lee Y, et al\\. Preprint (medRxiv, February 2024) · DOI:" in md
+    assert "Tran H, Risk M, Lee Y, et al. Preprint (medRxiv, February 2024) · DOI:" in md
     ris = first.files["preprints_ris"].read_bytes().decode("utf-8")
     assert ris.split("\r\n\r\n")[1] == "\r\n".join(
         [

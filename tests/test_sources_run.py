@@ -118,7 +118,7 @@ def test_one_failing_source_is_named_and_does_not_stop_the_others(workdir, serve
         }
     ]
     md = next((workdir / "reports" / "pembro-melanoma").glob("*.md")).read_text()
-    assert "**ClinicalTrials\\.gov could not be searched this week**" in md
+    assert "**ClinicalTrials.gov could not be searched this week**" in md
     status = tracker(["status"], workdir, servers)
     assert "ClinicalTrials.gov: last good run never" in status.stdout
     assert "1 failed runs since" in status.stdout

@@ -80,6 +80,7 @@ def digest_context(
         "previous": previous,
         "since": options.since.isoformat() if options.since else None,
         "summary": problem_summary(problem, text, not rows and not changes),
+        "pubmed_summary": text,  # write.py adds the other sources, then the problem
         "period": period_line(selection, options.since),
         "problem": problem,
         "problem_time": (selection.latest_run or {}).get("finished"),
