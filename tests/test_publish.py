@@ -200,8 +200,8 @@ def test_front_matter_has_title_once_date_tags_summary(hugo_site, jekyll_site):
         'title: "Treatments: literature digest, 2026-11-23"\n'
         "date: 2026-11-23\n"
         'tags: ["pubmed", "literature-digest", "treatments"]\n'
-        'summary: "9 new studies: 2 systematic reviews, 1 observational study, 3 case reports, '
-        '3 narrative reviews."\n'
+        'summary: "9 new studies: 2 systematic reviews, 1 randomised trial, 3 observational '
+        'studies, 1 case report, 2 narrative reviews."\n'
         "draft: false\n"
         "---\n\n"
     )
@@ -216,8 +216,9 @@ def test_front_matter_has_title_once_date_tags_summary(hugo_site, jekyll_site):
 def test_markdown_is_editable_not_escaped_everywhere(hugo_site):
     text = (hugo_site / "content" / "posts" / f"treatments-{WEEK1}" / "index.md").read_text()
     assert "meta-analysis" in text and "10.1037/prj0000481" in text
-    assert "(PsycInfo Database Record (c) 2021 APA, all rights reserved)." in text
-    for over_escaped in ("meta\\-analysis", "10\\.1037", "\\(PsycInfo", "reviews\\."):
+    # (the evidence rules leave copyright lines such as PsycInfo's out of conclusions)
+    assert "chimeric antigen receptor (CAR) T-cell therapy" in text
+    for over_escaped in ("meta\\-analysis", "10\\.1037", "\\(CAR", "T\\-cell", "reviews\\."):
         assert over_escaped not in text
 
 
