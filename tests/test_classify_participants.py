@@ -58,7 +58,11 @@ CRAFTED = [
     ("Sixty patients were randomised; tissue from rats and mice was studied.", False, 60),
     # Two incompatible totals, no enrolment verb: a later, larger count; two group sums.
     ("In all 11 naive patients the load fell. In 12 patients who switched, it fell.", False, None),
-    ("Scores of 40 men and 30 women rose. They were compared with 20 men and 25 women.", False, None),
+    (
+        "Scores of 40 men and 30 women rose. They were compared with 20 men and 25 women.",
+        False,
+        None,
+    ),
     ("Forty men and 30 women took the test. Ten men failed.", False, 70),
     # Eligible is not enrolled.
     ("A total of 259 individuals and 2967 controls were deemed eligible.", False, None),

@@ -280,15 +280,22 @@ def add(
         schedule=schedule,
         since=since.date() if since else None,
     )
-    path.write_text(text, encoding="utf-8")
-    try:
-        search, _ = read_saved_search(path)  # the same checks as every later run
-    except QueryError as exc:
-        path.unlink()
-        raise UserError(str(exc).replace(f"{path}: ", "")) from None
+    search = _write_checked(path, text)
     click.echo(f"wrote {path}")
     click.echo(format_pair_term(pair))
     click.echo(f"track it from now on: tracker run {search.name}")
+
+
+def _write_checked(path: Path, text: str) -> SavedSearch:
+    """Write a new saved search and read it back with the checks of every later run;
+    a file those checks refuse is removed again."""
+    path.write_text(text, encoding="utf-8")
+    try:
+        search, _ = read_saved_search(path)
+    except QueryError as exc:
+        path.unlink()
+        raise UserError(str(exc).replace(f"{path}: ", "")) from None
+    return search
 
 
 # -- find, stats -----------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def write_digest(
     # brought nothing either: a new trial or preprint is news whatever PubMed did.
     context["summary"] = problem_summary(
         context["problem"],
-        with_source_summary(context["pubmed_summary"], context["source_summary"]),
+        with_source_summary(context["summary"], context["source_summary"]),
         not selection.rows and not context["changes"] and not source_items(context),
     )
     try:

@@ -63,13 +63,15 @@ def set_tiers(
 
 def stale_roles(db: Database, version: str) -> list[dict[str, Any]]:
     """Memberships whose role is missing, made by other rules, or older than the stored
-    record (PubMed revised it since: MeSH may have arrived)."""
+    record (PubMed revised it since: MeSH may have arrived). The times have whole
+    seconds, so a record stored in the second its role was checked counts as newer:
+    a revision must not be missed because two runs fell within one second."""
     sql = (
         "SELECT q.search, q.pmid, q.drug_role, q.drug_role_reason, q.drug_role_certain, "
         "s.term, a.title, a.abstract, a.mesh_headings FROM query_articles q "
         "JOIN articles a ON a.pmid = q.pmid JOIN searches s ON s.name = q.search "
         "WHERE a.deleted IS NULL AND (q.rules_version IS NOT ? OR q.role_checked IS NULL "
-        "OR q.role_checked < a.updated)"
+        "OR q.role_checked <= a.updated)"
     )
     rows = [dict(r) for r in db.query(sql, [version])]
     for row in rows:
