@@ -10,11 +10,18 @@ Reusable from any test file:
 * ``max_in_window`` (from tracker.lookalikes.eutils.faults) – most request starts in any
   rolling second.
 * ``workdir`` – a fresh folder with queries/treatments.toml (helpers.TREATMENTS).
+* ``_other_sources_offline`` (autouse, once per session) – CTGOV_API_URL and
+  EUROPEPMC_URL in os.environ point at empty local ClinicalTrials.gov and Europe PMC
+  look-alikes, whatever the caller's environment says. Every process a test starts
+  inherits them (the env helpers copy os.environ), so a `tracker run` on a drug ×
+  condition pair finds no trials and no preprints instead of asking the real services;
+  a test about those sources starts its own look-alikes and sets the two itself.
 No test touches the network: everything goes to 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +41,8 @@ from helpers import (  # noqa: E402
     write_search,
 )
 
+from tracker.lookalikes.ctgov.server import LocalCtgov  # noqa: E402
+from tracker.lookalikes.europepmc.server import LocalEuropePmc  # noqa: E402
 from tracker.lookalikes.eutils.corpus import Corpus  # noqa: E402
 from tracker.lookalikes.eutils.server import LocalEutils  # noqa: E402
 from tracker.ncbi.client import EutilsClient, EutilsConfig, NcbiSession  # noqa: E402
@@ -64,6 +73,24 @@ def workdir(tmp_path: Path) -> Path:
     """A work folder with one saved search, queries/treatments.toml."""
     write_search(tmp_path, "treatments", TREATMENTS)
     return tmp_path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _other_sources_offline() -> Iterator[None]:
+    """The public ClinicalTrials.gov and Europe PMC APIs are the defaults when these are
+    blank; no machine running the tests may reach them, so they are never blank here."""
+    names = ("CTGOV_API_URL", "EUROPEPMC_URL")
+    saved = {name: os.environ.get(name) for name in names}
+    with LocalCtgov() as ctgov, LocalEuropePmc() as epmc:
+        os.environ.update(CTGOV_API_URL=ctgov.base_url, EUROPEPMC_URL=epmc.base_url)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

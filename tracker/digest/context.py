@@ -16,7 +16,7 @@ from typing import Any
 
 from tracker.classify import TIER_LABELS, search_concepts
 from tracker.digest.chart import chart_svg
-from tracker.digest.period import period_line, problem_line, problem_summary
+from tracker.digest.period import period_line, problem_line
 from tracker.digest.select import Selection
 from tracker.digest.sources_context import source_json
 from tracker.digest.view import (
@@ -79,7 +79,7 @@ def digest_context(
         "date": today.isoformat(),
         "previous": previous,
         "since": options.since.isoformat() if options.since else None,
-        "summary": problem_summary(problem, text, not rows and not changes),
+        "summary": text,  # PubMed's; write.py adds the other sources', then the problem
         "period": period_line(selection, options.since),
         "problem": problem,
         "problem_time": (selection.latest_run or {}).get("finished"),

@@ -32,6 +32,7 @@ from tracker.digest.context import (
 from tracker.digest.feed import write_feed
 from tracker.digest.pages import render_digest
 from tracker.digest.pending import hidden, mark_pending, publish_pending, settle_pending
+from tracker.digest.period import problem_summary
 from tracker.digest.select import Selection, select
 from tracker.digest.sources_context import (
     record_source_digest,
@@ -100,7 +101,13 @@ def write_digest(
         selection, search, options, today, {k: p.name for k, p in paths.items()}
     )
     context.update(source_context(db, search.name, options.since))  # trials, preprints
-    context["summary"] = with_source_summary(context["summary"], context["source_summary"])
+    # "Nothing new" after a failed PubMed run is only said when the other sources
+    # brought nothing either: a new trial or preprint is news whatever PubMed did.
+    context["summary"] = problem_summary(
+        context["problem"],
+        with_source_summary(context["summary"], context["source_summary"]),
+        not selection.rows and not context["changes"] and not source_items(context),
+    )
     extra = source_file_paths(context, paths["md"])
     context["source_files"] = {k: p.name for k, p in extra.items()}
     paths.update(extra)

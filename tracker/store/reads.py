@@ -64,6 +64,14 @@ def _filters(
     return " AND ".join(clauses), params
 
 
+def _role_select(search: str | None) -> tuple[str, list[Any]]:
+    """The study's drug role and its reason in the saved search, when there is one."""
+    if search is None:
+        return "", []
+    columns = ("drug_role", "drug_role_reason")
+    return "".join(f"{_ROLE_OF.format(column=c)}, " for c in columns), [search] * len(columns)
+
+
 def find_articles(
     db: Database,
     expression: str,
@@ -82,15 +90,11 @@ def find_articles(
     """
     where, params = _filters(search, since_year, tier, role=role)
     tier_select = f"a.{TIER_COLUMN} AS evidence_tier, " if tiers_available(db) else ""
-    role_params: list[Any] = []
-    if search is not None:
-        tier_select += f"{_ROLE_OF.format(column='drug_role')}, "
-        tier_select += f"{_ROLE_OF.format(column='drug_role_reason')}, "
-        role_params = [search, search]
+    role_select, role_params = _role_select(search)
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     sql = (
         f"SELECT a.pmid, a.pub_year, a.journal_abbrev, a.title, a.doi, a.retracted, "
-        f"{tier_select}"
+        f"{tier_select}{role_select}"
         f"bm25(articles_fts, {weights}) AS rank, "
         "snippet(articles_fts, -1, '[', ']', '…', 16) AS snippet "
         "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
@@ -111,16 +115,18 @@ def articles_without(
     role: str | None = None,
 ) -> list[dict[str, Any]]:
     """Stored articles NOT matching an FTS5 `expression`, newest first (no rank, no
-    snippet): what `find 'NOT word'` asks for."""
+    snippet): what `find 'NOT word'` asks for; filtered and labelled by drug role as
+    find_articles is."""
     where, params = _filters(search, since_year, tier, role=role)
     tier_select = f"a.{TIER_COLUMN} AS evidence_tier, " if tiers_available(db) else ""
+    role_select, role_params = _role_select(search)
     sql = (
         f"SELECT a.pmid, a.pub_year, a.journal_abbrev, a.title, a.doi, a.retracted, "
-        f"{tier_select}NULL AS rank, '' AS snippet FROM articles a "
+        f"{tier_select}{role_select}NULL AS rank, '' AS snippet FROM articles a "
         "WHERE a.rowid NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) "
         f"AND {where} ORDER BY a.pub_date DESC, a.pmid DESC LIMIT ?"
     )
-    return [dict(r) for r in db.query(sql, [expression, *params, limit])]
+    return [dict(r) for r in db.query(sql, [*role_params, expression, *params, limit])]
 
 
 def article_rows(
