@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tomllib
 
-from test_cli import tracker
+from helpers import tracker
 
 from tracker.searches.saved import load_saved_search
 

@@ -17,8 +17,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-from test_cli import tracker
-from test_sync import fast_client
+from helpers import efetch_file, fast_client, tracker
 
 from tracker import store
 from tracker.classify.version import RULES_VERSION
@@ -29,8 +28,7 @@ from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import SavedSearch
 from tracker.searches.saved import render_saved_search
 
-EFETCH = Path(__file__).parent / "data" / "pubmed-samples" / "efetch"
-FILES = [EFETCH / f"metapub__{p}.xml" for p in (32437181, 33119379, 34709863)]
+FILES = [efetch_file(f"metapub__{p}.xml") for p in (32437181, 33119379, 34709863)]
 SEARCH = SavedSearch(
     name="family-health",
     title="Family health",
