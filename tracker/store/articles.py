@@ -83,7 +83,21 @@ def write_articles(
     conn.executemany(_UPSERT_ARTICLE, rows)
     conn.executemany("DELETE FROM authors WHERE pmid = ?", [(r[0],) for r in rows])
     conn.executemany(_INSERT_AUTHOR, authors)
+    _roles_to_recheck(db, [r[0] for r in rows if stored.get(r[0]) is not None])
     return [r[0] for r in rows]
+
+
+def _roles_to_recheck(db: Database, revised: list[int]) -> None:
+    """A stored record written again (PubMed revised it: MeSH may have arrived) has its
+    drug roles decided again by the next recompute (tracker.ingest.rules). Said here,
+    where the row changes, rather than read from timestamps of whole seconds, which
+    cannot tell a revision from the check made in the same second."""
+    for marks, chunk in _in_chunks(revised):
+        db.conn.execute(
+            f"UPDATE query_articles SET role_checked = NULL WHERE pmid IN ({marks}) "
+            "AND role_checked IS NOT NULL",
+            chunk,
+        )
 
 
 def replaces(version: int, stored_version: int | None) -> bool:

@@ -62,15 +62,13 @@ def set_tiers(
 
 
 def stale_roles(db: Database, version: str) -> list[dict[str, Any]]:
-    """Memberships whose role is missing, made by other rules, or older than the stored
-    record (PubMed revised it since: MeSH may have arrived). Times have whole seconds,
-    so a record updated in the second its role was checked is checked again."""
+    """Memberships whose role is missing, was made by other rules, or was set aside when
+    PubMed revised the record (store.articles clears role_checked: MeSH may have arrived)."""
     sql = (
         "SELECT q.search, q.pmid, q.drug_role, q.drug_role_reason, q.drug_role_certain, "
         "s.term, a.title, a.abstract, a.mesh_headings FROM query_articles q "
         "JOIN articles a ON a.pmid = q.pmid JOIN searches s ON s.name = q.search "
-        "WHERE a.deleted IS NULL AND (q.rules_version IS NOT ? OR q.role_checked IS NULL "
-        "OR q.role_checked <= a.updated)"
+        "WHERE a.deleted IS NULL AND (q.rules_version IS NOT ? OR q.role_checked IS NULL)"
     )
     rows = [dict(r) for r in db.query(sql, [version])]
     for row in rows:

@@ -254,7 +254,7 @@ ROLE_COLUMNS: dict[str, type] = {
     "drug_role_reason": str,  # "MeSH: Baclofen/adverse effects", "title: baclofen-induced"
     "drug_role_source": str,  # "indexing" (MeSH qualifiers) or "text" (title and abstract)
     "drug_role_certain": int,  # 0: nothing decided it; the role is a cautious "other"
-    "role_checked": str,  # when it was decided (UTC); older than articles.updated = stale
+    "role_checked": str,  # when it was decided (UTC); NULL: decide again (record revised)
     "rules_version": str,  # the rules that decided it
 }
 
