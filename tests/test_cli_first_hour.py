@@ -11,10 +11,11 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from helpers import assert_one_line_error, efetch_file, tracker
+from helpers import DEMO_FILES, assert_one_line_error, efetch_file, tracker
 
 from tracker import store
 from tracker.digest.write import write_digest
+from tracker.lookalikes.eutils.server import LocalEutils
 from tracker.models import RunResult, SavedSearch
 
 ROOT = Path(__file__).parent.parent
@@ -81,10 +82,17 @@ def test_a_file_that_is_not_sqlite_is_called_that_and_gets_no_lock_file(workdir)
     assert listing(workdir) == before  # no README.md.lock, no -wal, no -shm
 
 
-def test_search_fills_a_database_but_never_creates_its_folder(workdir):
-    proc = tracker("--db", "nowhere/x.db", "search", "treatment", cwd=workdir)
-    assert_one_line_error(proc, 2, "folder nowhere does not exist")
-    assert not (workdir / "nowhere").exists()
+def test_search_without_a_database_shows_its_results_and_creates_nothing(workdir):
+    with LocalEutils(DEMO_FILES[:5]) as server:
+        env = {"NCBI_EUTILS_URL": server.base_url, "NCBI_EMAIL": "tracker-tests@example.org"}
+        before = listing(workdir)
+        proc = tracker("search", "treatment", "--max", "3", cwd=workdir, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr.strip().splitlines()[-1] == f"tracker: note: records not stored: {NO_DB}"
+        assert listing(workdir) == before  # no tracker.db, no lock file
+        proc = tracker("--db", "nowhere/x.db", "search", "treatment", cwd=workdir, env=env)
+        assert_one_line_error(proc, 2, "folder nowhere does not exist")
+        assert not (workdir / "nowhere").exists()
 
 
 def test_import_reports_every_file_and_goes_on(workdir):

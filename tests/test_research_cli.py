@@ -25,6 +25,7 @@ from helpers import (
 )
 from lxml import etree
 
+from tracker import store
 from tracker.searches.saved import load_saved_search
 
 REPO = ROOT
@@ -53,7 +54,13 @@ def count(pair_dir: Path, sql: str) -> int:
     return sqlite3.connect(pair_dir / "tracker.db").execute(sql).fetchone()[0]
 
 
+def make_database(folder: Path) -> None:
+    """A database the user made (a search stores into one, never creates one)."""
+    store.connect(folder / "tracker.db").close()
+
+
 def test_search_shows_translation_count_and_table_and_stores_without_joining(pair_dir, env):
+    make_database(pair_dir)
     proc = tracker("search", "aspirin AND thromboembolism", cwd=pair_dir, env=env)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
@@ -75,6 +82,10 @@ def test_search_warns_about_a_phrase_pubmed_left_out(pair_dir, env):
 
 
 def test_search_json_and_csv_carry_the_records(pair_dir, env):
+    proc = tracker("search", "therapy[tiab]", "--max", "5", "--json", cwd=pair_dir, env=env)
+    data = json.loads(proc.stdout)
+    assert data["count"] > 5 and len(data["articles"]) == 5 and data["stored"] == 0  # no database
+    make_database(pair_dir)
     proc = tracker("search", "therapy[tiab]", "--max", "5", "--json", cwd=pair_dir, env=env)
     data = json.loads(proc.stdout)
     assert data["count"] > 5 and len(data["articles"]) == 5 and data["stored"] == 5
@@ -140,6 +151,8 @@ def test_add_writes_a_pair_that_loads_and_refuses_to_overwrite(pair_dir):
 
 
 def test_a_new_users_session_search_find_stats_export(pair_dir, env):
+    # A search stores into a database that exists (only run, sync, import and demo make one).
+    assert tracker("import", str(efetch_file("metapub__219391.xml")), cwd=pair_dir).returncode == 0
     assert tracker("search", "therapy OR treatment", "--max", "200", cwd=pair_dir,
                    env=env).returncode == 0  # fmt: skip
     proc = tracker("find", '(aspirin OR "venous thromboembolism") AND recurr*', cwd=pair_dir)

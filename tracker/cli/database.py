@@ -1,7 +1,8 @@
 """Which commands may create the database, and the one line for a wrong --db.
 
 Only the commands that fill a database create one (`run`, `sync`, `import`, `schedule`,
-`demo`, and `search`, which stores what it fetched), and never its folder: a mistyped
+`demo`; `search` without one shows what it found and keeps nothing), and never its
+folder: a mistyped
 --db must not leave an empty database behind for the next run to backfill into. Every
 other command reads an existing one and says so, with exit 2, when it is missing, empty
 or not SQLite at all. These checks run before the lock file is taken, so a wrong --db

@@ -24,7 +24,7 @@ from tracker.cli.app import (
     fail,
     settings,
 )
-from tracker.cli.database import check_db_path
+from tracker.cli.database import check_db_path, no_database
 from tracker.cli.research_common import (
     ARTICLE_COLUMNS,
     JSON_OPTION,
@@ -93,36 +93,57 @@ def search(
     """
     since_day = since.date() if since else None
     save_path = check_new_search_name(save_name) if save_name else None
-    db, result, articles = _search_and_store(term, since_day, max_results)
+    db, result, articles, unstored = _search_and_store(term, since_day, max_results)
     if save_path is not None:
-        _save_search_locked(save_path, term, title, since_day)
+        _save_search_locked(save_path, term, title, since_day, locked=unstored is None)
     rows = _in_esearch_order(db, list(result.ids))
     if as_csv:
         write_export(rows, store.authors_by_pmid(db, [r["pmid"] for r in rows]), "csv", sys.stdout)
     elif wants_json(as_json):
-        emit_json(_search_json(db, term, since_day, result, articles, rows))
+        stored = articles if unstored is None else 0  # fetched, not kept
+        emit_json(_search_json(db, term, since_day, result, stored, rows))
     else:
         _print_search(result, since_day, rows, db)
     if save_path is not None:
         click.echo(f"saved as {save_path}; `tracker run {save_path.stem}` tracks it from now on",
                    err=True)  # fmt: skip
+    if unstored is not None:
+        click.echo(f"tracker: note: records not stored: {unstored}", err=True)
 
 
-def _search_and_store(term: str, since: date | None, max_results: int) -> tuple[Database, Any, int]:
-    """Search and store the records, under the database lock like every writer."""
-    check_db_path(settings().db_path, create=True)  # before the lock file goes beside it
+def _search_and_store(
+    term: str, since: date | None, max_results: int
+) -> tuple[Database, Any, int, str | None]:
+    """Search and store the records, under the database lock like every writer. Only
+    run, sync, import and demo create a database: without one, the records go into a
+    scratch database in memory, are shown, and the last value says why none was kept."""
+    path = settings().db_path
+    if not path.exists():
+        check_db_path(path, create=True)  # a folder in its place is still one clear line
+        db = store.connect(":memory:")
+        with eutils_client() as client:
+            result = _esearch(client, term, since, max_results)
+            return db, result, _fetch_and_store(db, client, list(result.ids)), no_database(path)
+    check_db_path(path, create=True)  # before the lock file goes beside it: SQLite or nothing
     try:
-        with database_lock(settings().db_path):
-            db = store.connect(settings().db_path)  # a search fills it as import does
+        with database_lock(path):
+            db = store.connect(path)
             with eutils_client() as client:
                 result = _esearch(client, term, since, max_results)
-                return db, result, _fetch_and_store(db, client, list(result.ids))
+                return db, result, _fetch_and_store(db, client, list(result.ids)), None
     except LockHeld as exc:
         raise Locked(str(exc)) from None
 
 
-def _save_search_locked(path: Path, term: str, title: str | None, since: date | None) -> None:
-    try:  # under the database lock: a run never reads a half-written saved search
+def _save_search_locked(
+    path: Path, term: str, title: str | None, since: date | None, *, locked: bool
+) -> None:
+    """Under the database lock where there is a database: a run never reads a
+    half-written saved search (without one, no lock file is left beside a missing file)."""
+    if not locked:
+        _save_search(path, term, title, since)
+        return
+    try:
         with database_lock(settings().db_path):
             _save_search(path, term, title, since)
     except LockHeld as exc:
