@@ -159,3 +159,21 @@ def test_a_quiet_week_lists_no_trial_twice(db, ctgov, tmp_path):
     ]
     assert json.loads(second.files["json"].read_text())["trials"] == []
     assert "trials_csv" not in second.files
+
+
+def test_the_feed_lists_the_trial_beside_the_studies(db, ctgov, tmp_path):
+    import feedparser
+
+    ctgov.put_study(crafted_nct02552212_citing_29355075())
+    with ctgov_client(ctgov) as client:
+        run_trials(db, client, "s", CERTOLIZUMAB_AXSPA, date(2022, 8, 1))
+    pubmed_ran(db, SEARCH, date(2022, 8, 1))
+    digest = write_digest(db, SEARCH, tmp_path / "reports", today=date(2022, 8, 1))
+    feed = feedparser.parse(digest.files["feed"].read_bytes())
+    assert not feed.bozo
+    (entry,) = [e for e in feed.entries if e.id == "https://clinicaltrials.gov/study/NCT02552212"]
+    assert entry.title.startswith("[Registered trial · Completed] ")
+    assert entry.link == "https://clinicaltrials.gov/study/NCT02552212"
+    assert [t.term for t in entry.tags] == ["registered_trial"]
+    assert entry.summary.startswith("NCT02552212: Completed.")
+    assert "Results posted on ClinicalTrials.gov." in entry.summary

@@ -125,3 +125,19 @@ def test_week_two_shows_the_pair_as_one_study_and_what_changed(week_two):
     ) in md
     html = second.html_path.read_text(encoding="utf-8")
     assert "→ published in <em><bdi>F1000Research</bdi></em>" in html
+
+
+def test_the_feed_lists_the_preprint_with_its_caution_and_journal_version(week_two):
+    import feedparser
+
+    _, second = week_two
+    feed = feedparser.parse(second.files["feed"].read_bytes())
+    assert not feed.bozo
+    (entry,) = [e for e in feed.entries if e.id.endswith("/PPR838108")]
+    assert entry.title == (
+        "[Preprint · F1000Res] Sentiment analysis of Indonesian tweets on COVID-19 and "
+        "COVID-19 vaccinations"
+    )
+    assert [t.term for t in entry.tags] == ["preprint"]
+    assert "have not been peer reviewed" in entry.summary
+    assert entry.summary.endswith("Published since: PubMed 38605817.")

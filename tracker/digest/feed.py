@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from tracker import atomic_files
 from tracker.classify import tier_label
 from tracker.classify.role import role_label
+from tracker.digest.feed_sources import source_entries
 from tracker.digest.render import PUBMED_URL, short_authors
 from tracker.digest.view import NOTEWORTHY_CHANGES, cautions, stored_conclusion
 from tracker.models import SavedSearch
@@ -75,6 +76,7 @@ def build_feed(
     _sub(feed, "generator", "offlabel-tracker")
     entries = [_study_entry(r, authors[r["pmid"]], retracted_on, fallback) for r in rows]
     entries += [_change_entry(search.name, c, fallback) for c in changes]
+    entries += source_entries(db, search.name, limit, fallback, _sub, _stamp)  # trials, preprints
     if problem is not None:
         entries.append(_problem_entry(search.name, problem[0], _stamp(problem[1], fallback)))
     entries.sort(key=lambda e: e[0], reverse=True)

@@ -115,3 +115,14 @@ def preprint_change_rows(db: Database, search: str, span: Span) -> list[dict[str
             (search, span.after, span.through, span.since, span.since),
         )
     )
+
+
+def feed_preprints(db: Database, search: str, limit: int) -> list[dict[str, Any]]:
+    """The preprints a saved search holds, the ones it found most recently first (its feed)."""
+    rows = db.query(
+        "SELECT p.*, s.first_seen AS search_first_seen FROM search_preprints s "
+        "JOIN preprints p ON p.id = s.preprint_id WHERE s.search = ? "
+        "ORDER BY s.first_seen DESC, p.id LIMIT ?",
+        (search, limit),
+    )
+    return [decode_preprint_row(r) for r in rows]

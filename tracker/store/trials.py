@@ -126,3 +126,14 @@ def trial_change_rows(db: Database, search: str, span: Span) -> list[dict[str, A
             (search, span.after, span.through, span.since, span.since),
         )
     )
+
+
+def feed_trials(db: Database, search: str, limit: int) -> list[dict[str, Any]]:
+    """The trials a saved search holds, the ones it found most recently first (its feed)."""
+    rows = db.query(
+        "SELECT t.*, s.first_seen AS search_first_seen FROM search_trials s "
+        "JOIN trials t ON t.nct_id = s.nct_id WHERE s.search = ? "
+        "ORDER BY s.first_seen DESC, t.nct_id LIMIT ?",
+        (search, limit),
+    )
+    return [decode_trial_row(r) for r in rows]
