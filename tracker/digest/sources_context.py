@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker import store
+from tracker.digest.render import PUBMED_URL
 from tracker.digest.sources_view import (
     PREPRINT_CAUTION,
     month_year,
@@ -23,7 +24,6 @@ from tracker.store import preprints, source_runs
 from tracker.store.source_runs import Span
 
 EUROPEPMC_URL = "https://europepmc.org/article/PPR/{id}"
-PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
 
 def _journal_of(row: dict[str, Any]) -> str | None:
