@@ -1,13 +1,18 @@
-"""A second held-out set for participants: real Europe PMC abstracts no rule was tuned on.
+"""Participants on real Europe PMC abstracts: a second held-out set and more tuning records.
 
-The PubMed samples are mostly laboratory and animal studies, so few of their held-out
-records state a number of people. The Europe PMC core responses in
-tests/data/europepmc-samples hold clinical abstracts (COVID-19, echocardiography, cancer).
-Every record there with an abstract, whose PMID is not among the PubMed samples, was
-labelled by reading it (benchmarks/labelling/make_labels.py →
-tests/data/classify/participants_europepmc.json) after the rules were last changed from
-tuning failures; the rules never saw them. The text is what the tracker reads from a
-Europe PMC record (tracker.europepmc.parse), with no indexing, as a new record arrives.
+The PubMed samples are mostly laboratory and animal studies, so few of their records
+state a number of people. The Europe PMC core responses in tests/data/europepmc-samples
+hold more studies of people. Every record there with an abstract, whose PMID is not among
+the PubMed samples, was labelled by reading it (benchmarks/labelling/make_labels.py →
+tests/data/classify/participants_europepmc.json), by file:
+
+* HELD-OUT: pyEuropePMC's cancer page and wabbit 1 and 2 (COVID-19, echocardiography),
+  labelled after the fourth PubMed held-out measurement; no rule was tuned on them;
+* TUNING: wabbit 3, 5 and 7 (metabolomics, neuroplasticity, epigenetics), labelled
+  later to give the rules more studies of people to be tuned on.
+
+The text is what the tracker reads from a Europe PMC record (tracker.europepmc.parse),
+with no indexing, as a new record arrives.
 """
 
 from __future__ import annotations
@@ -23,11 +28,15 @@ from tracker.europepmc.parse import parse_record
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "tests" / "data" / "europepmc-samples"
 LABELS = ROOT / "tests" / "data" / "classify" / "participants_europepmc.json"
-FILES = (
-    "JonasHeinickeBio-pyEuropePMC__search_cancer_core.json",
-    "wabbit-corp-kotlin-web-europepmc__1.json",
-    "wabbit-corp-kotlin-web-europepmc__2.json",
-)
+# The held-out files first: a record in both parts is held-out.
+FILES = {
+    "JonasHeinickeBio-pyEuropePMC__search_cancer_core.json": "heldout",
+    "wabbit-corp-kotlin-web-europepmc__1.json": "heldout",
+    "wabbit-corp-kotlin-web-europepmc__2.json": "heldout",
+    "wabbit-corp-kotlin-web-europepmc__3.json": "tuning",
+    "wabbit-corp-kotlin-web-europepmc__5.json": "tuning",
+    "wabbit-corp-kotlin-web-europepmc__7.json": "tuning",
+}
 
 
 def europepmc_abstracts(known_pmids: set[int]) -> Iterator[tuple[str, str, str, str]]:
@@ -48,17 +57,33 @@ def europepmc_abstracts(known_pmids: set[int]) -> Iterator[tuple[str, str, str, 
             yield key, name, parsed.title, parsed.abstract or ""
 
 
-def europepmc_figures(known_pmids: set[int]) -> dict[str, int]:
-    """Precision and recall counts of the participants rule on the labelled records."""
+def _answers(known_pmids: set[int], part: str) -> Iterator[tuple[dict, str, int | None, bool]]:
+    """(label row, title, the rule's count, right?) for one part's labelled records."""
     text = {key: (title, abstract) for key, _f, title, abstract in europepmc_abstracts(known_pmids)}
-    out = Counter[str]()
     for row in json.loads(LABELS.read_text(encoding="utf-8")):
+        if row["part"] != part:
+            continue
         truth = row["participants"]
         allowed = set(truth) if isinstance(truth, list) else {truth}
         title, abstract = text[row["id"]]
         got = classify(title, abstract, ("Journal Article",), (), "Publisher").participants
+        yield row, title, got, got in allowed
+
+
+def europepmc_misses(known_pmids: set[int]) -> None:
+    """Print the TUNING part's wrong or missing counts (never the held-out part's)."""
+    for row, title, got, right in _answers(known_pmids, "tuning"):
+        if not right:
+            print(f"{row['id']}\tlabel {row['participants']}\tgot {got}\t{title[:80]}")
+
+
+def europepmc_figures(known_pmids: set[int], part: str) -> dict[str, int]:
+    """Precision and recall counts of the participants rule on one part's labelled records."""
+    out = Counter[str]()
+    for row, _title, got, right in _answers(known_pmids, part):
+        truth = row["participants"]
         out["labelled"] += truth is not None
         out["stated"] += got is not None
-        out["right"] += got is not None and got in allowed
+        out["right"] += got is not None and right
         out["records"] += 1
     return dict(out)

@@ -66,6 +66,36 @@ CRAFTED = [
     ("Forty men and 30 women took the test. Ten men failed.", False, 70),
     # Eligible is not enrolled.
     ("A total of 259 individuals and 2967 controls were deemed eligible.", False, None),
+    # Rules 2026.3. A denominator is not a total; nor is a numerator with it.
+    ("A total of 53 out of 824 (6.43%) patients had a second tumour.", False, None),
+    # Time points after a count are not more people.
+    (
+        "Plasma from 299 individuals was sampled at fasting and later (15, 30, 60, 240 min).",
+        False,
+        299,
+    ),
+    # Controls alone: the cases beside them were not read as a count.
+    (
+        "Urine from 15 poorly controlled type 2 diabetes patients and 25 healthy controls.",
+        False,
+        None,
+    ),
+    # Arms given as "n =" but not added up where they are stated.
+    (
+        "A control group (n=14; age=59.9 years) and a stroke group (n=14; age=63.2 years).",
+        False,
+        None,
+    ),
+    # From a sentence that counts the literature on, counts are the literature's.
+    (
+        "Eight studies were included in this review. The participants (n = 355) were adults.",
+        False,
+        None,
+    ),
+    ("We saw 3 of 11 patients with fibrosis. We identified 25 articles on it.", False, 11),
+    # A sample compared with one stated elsewhere; a sample compared within the sentence.
+    ("We examined older adults. They were compared with 62 adults and 52 patients.", False, None),
+    ("30 patients (mean age 13.6 years) compared with 20 healthy controls.", False, 50),
 ]
 
 

@@ -5,29 +5,33 @@ participants" on a study of 12 misleads. So a count is taken only where a number
 right before a word for people ("52 cases", "twenty-five Black women", "n = 31"), and is
 refused when it is a year ("Between 2007 and 2011 six patients"), a rate ("per
 100,000"), a percentage, a population ("592 million people"), a proportion ("one in
-seven", "one half of respondents") or a subset ("14 of 17 infants"). Counts stated
-together in one sentence that says who was studied are summed ("52 cases and 49
-controls were enrolled" → 101; "vitamin D (n = 30) or placebo (n = 23)" → 53).
-Sentences about screening, invitations or the literature ("25 studies with 1,925,964
-patients") are skipped. Where the abstract says who was enrolled, randomised, included
-or analysed, that number wins over the others; else the largest count of people stated
-in a sentence about the study's own sample.
+seven", "one half of respondents"), a denominator ("53 out of 824") or a subset ("14
+of 17 infants"). Counts stated together in one sentence that says who was studied are
+summed ("52 cases and 49 controls were enrolled" → 101; "vitamin D (n = 30) or placebo
+(n = 23)" → 53); a number between them that is not a count ends the group ("299
+individuals ... (15, 30, 60 min)"). Sentences about screening or invitations are
+skipped; from a sentence counting the literature ("25 studies with 1,925,964 patients",
+"8 studies were included") on, nothing is read. Where the abstract says who was
+enrolled, randomised, included or analysed, that number wins over the others; else the
+largest count of people stated in a sentence about the study's own sample.
 
 Where the evidence is ambiguous the answer is None: an enrolment verb after things ("50
 rats were randomized"), a pool ("Of 113 eligible physicians, 58 ..."), parts from
 several sources ("410 from one trial and 753 from another"), other samples named
 ("50 additional patients"), "n =" for data sources, any noun but a human one in an
-abstract that names animals or plants, and, without an enrolment verb, a larger count
-after the first or two different sums of groups.
+abstract that names animals or plants, without an enrolment verb a larger count after
+the first or two different sums of groups, "n =" arms of one sentence that are not added
+up where they are stated, a count of controls alone, and a sentence whose first count is
+"compared with" a sample stated elsewhere.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from tracker.classify.conclusions import split_sentences
+from tracker.classify.counts import Count, group_sums
 from tracker.classify.numbers import NUMBER, number_value
 
 _PEOPLE_NOUNS = (
@@ -51,14 +55,16 @@ _N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b(?!\.\d)")
 # After a number: it is not a head count.
 _NOT_A_COUNT_AFTER = re.compile(
     r"\s*(%|percent|per\b|‰|[.,]\d|million|billion|thousand|in \d|in (one|two|three|four|five|"
-    r"six|seven|eight|nine|ten)\b|(st|nd|rd|th)\b|-?(year|month|week|day|hour)|of\s|out of\s"
+    r"six|seven|eight|nine|ten)\b|(st|nd|rd|th)\b|-?(year|month|week|day|hour|min\b|minute|second)"
+    r"|of\s|out of\s"
     r"|half|third|quarter|fifth|times|-fold|fold)"
 )
-# Before a number: a rate, a proportion, a date, a measurement.
+# Before a number: a rate, a proportion ("53 out of 824 patients": the denominator), a
+# date, a measurement.
 _NOT_A_COUNT_BEFORE = re.compile(
     r"(\bper|\bevery|\bsince|\bbetween|\buntil|\bthrough|\byears?|\baged?|\bages|\bage of"
     r"|\bof age|\bmean|\bmedian|\baverage|\bscore|\bp|\bday|\bweek|\bmonth|\bgrade|\bstage"
-    r"|\btype|\bphase|\bversion|\bfigure|\btable|\bcd|[<>≤≥=±~×])\s*$"
+    r"|\btype|\bphase|\bversion|\bfigure|\btable|\bcd|\bout of|[<>≤≥=±~×])\s*$"
 )
 # A sentence counting the literature ("25 studies with 1,925,964 patients") is skipped.
 _LITERATURE = re.compile(
@@ -95,6 +101,9 @@ _PARTS_FROM = re.compile(
     rf"(?:{NUMBER.pattern})[^.;()]{{0,80}}\b(from|in|at)\b[^.;()]{{0,60}}\band (?:{NUMBER.pattern})"
     r" (from|in|at)\b"
 )
+# "Their performance was compared with 62 adults and 52 patients", the sentence's first
+# count: a second sample, beside one stated elsewhere, so the total is not read.
+_COMPARED_BEFORE = re.compile(r"\bcompared (with|to)\s+(a total of\s+|the\s+)?$")
 _ELIGIBLE = re.compile(r"\b(were|was|deemed|considered|being) eligible\b")
 # Other samples beside the one counted ("50 additional patients", "replication attempts
 # on independent samples"): without a stated enrolled total, the largest count is a part.
@@ -127,16 +136,6 @@ _ENROLLED_BEFORE = re.compile(
 _SUBSET_BEFORE = re.compile(
     r"\b(of (these|them|those|whom|which|the)|among (these|them|those)|the latter|the former)"
     r"[\s,]*$"
-)
-# Group sizes stated together: "22 HFpEF, 17 HFmrEF and 15 HFrEF patients as well as 19…".
-_GROUP_GAP = re.compile(
-    r"^[^%;]{0,90}?(\band\b|\bor\b|,|\bversus\b|\bvs\b\.?|\bas well as\b|\bplus\b"
-    r"|\bcompared (to|with)\b)[^%;]{0,25}$"
-)
-_NOT_A_GROUP = re.compile(
-    r"\b(who|whom|which|latter|former|these|those|among|including|but|while|whereas|were"
-    r"|was|underwent|received|had|have|has|are|is|did|completed|showed|developed"
-    r"|randomi[sz]ed|enrolled|included|recruited|analy[sz]ed|assigned)\b"
 )
 _JOINED_AFTER = re.compile(r"\s+[a-z][\w-]*(\s[a-z][\w-]*)?\s*(,|\band\b|\bor\b|\bversus\b)")
 # A bare number joined to a head count: "126 participants initiating AC and 121 receiving".
@@ -175,16 +174,6 @@ _HUMAN_AFTER = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class _Count:
-    value: int
-    start: int
-    end: int
-    people: bool  # a word for people follows (or "n =" precedes)
-    enrolled: bool  # said to be enrolled, randomised, included or analysed
-    summed: bool = False  # group sizes stated together, added up
-
-
 def participants(abstract: str | None, case_report: bool = False) -> int | None:
     """The total a study enrolled or analysed, or None. `case_report`: the study is a
     case report, so a lone patient ("a 58-year-old woman") counts as one."""
@@ -199,19 +188,21 @@ def participants(abstract: str | None, case_report: bool = False) -> int | None:
             known.append(len(_ANIMALS.findall(lower)) >= 2)
         return known[0]
 
-    by_sentence: list[list[_Count]] = []
+    by_sentence: list[list[Count]] = []
     for sentence in split_sentences(text):  # it reads capitals: lower case after
         sentence = sentence.lower()
         if NUMBER.search(sentence):  # most sentences state no number at all
+            if _counts_literature(sentence):
+                break  # "8 studies were included. The participants (n = 355)": a pool from here on
             found = _sentence_counts(sentence, animals)
             if found is None:
                 return None
             if found:
                 by_sentence.append(found)
     counts = [c for found in by_sentence for c in found]
-    enrolled = [c.value for c in counts if c.enrolled]
+    enrolled = [c for c in counts if c.enrolled]
     if enrolled:
-        return max(enrolled)
+        return _whole(max(enrolled, key=lambda c: c.value))
     if counts:
         return _plain_total(by_sentence, lower)
     if case_report and _SINGLE.search(lower):
@@ -219,7 +210,7 @@ def participants(abstract: str | None, case_report: bool = False) -> int | None:
     return None
 
 
-def _plain_total(by_sentence: list[list[_Count]], lower: str) -> int | None:
+def _plain_total(by_sentence: list[list[Count]], lower: str) -> int | None:
     """No count is said to be enrolled: the largest count of people, if nothing says
     it is a part. The sample is stated before its subsets, so a larger count in a later
     sentence, or group sizes added up to two different totals in two sentences, leave
@@ -231,31 +222,44 @@ def _plain_total(by_sentence: list[list[_Count]], lower: str) -> int | None:
         return None
     if any(word in lower for word in _MORE_SAMPLES_WORDS) and _MORE_SAMPLES.search(lower):
         return None
-    return best
+    return _whole(max((c for found in by_sentence for c in found), key=lambda c: c.value))
+
+
+def _whole(count: Count) -> int | None:
+    """ "urine samples from 15 poorly controlled patients and 25 healthy controls": a
+    count of controls alone is one side of a comparison whose other side was missed."""
+    return None if count.controls and not count.summed else count.value
+
+
+def _counts_literature(text: str) -> bool:
+    return any(word in text for word in _LITERATURE_WORDS) and bool(_LITERATURE.search(text))
 
 
 def _never() -> bool:
     return False
 
 
-def _sentence_counts(text: str, animals: Callable[[], bool] = _never) -> list[_Count] | None:
+def _sentence_counts(text: str, animals: Callable[[], bool] = _never) -> list[Count] | None:
     """The head counts one sentence states, and the sum of group sizes stated together;
     None when the sentence shows the total is not stated (parts from several sources)."""
-    if any(word in text for word in _LITERATURE_WORDS) and _LITERATURE.search(text):
-        return []
     text = _blank_breakdowns(text)
     numbers = [c for c in _numbers(text, animals) if 0 < c.value < 5_000_000]
     found = [c for c in numbers if c.people or c.enrolled]
     if not found:
         return []
-    if _PARTS_FROM.search(text):
+    if _PARTS_FROM.search(text) or _COMPARED_BEFORE.search(text, 0, found[0].start):
         return None
     if _ELIGIBLE.search(text):  # "... were deemed eligible": a pool, unless enrolled
         found = [c for c in found if c.enrolled]
     if _POPULATION.search(text) and not any(c.enrolled for c in found):
         return []
     if found and "%" not in text:
-        found += _group_sums(numbers, text)
+        found += group_sums(numbers, text)
+    arms = [c for c in found if c.n_equals]
+    if len(arms) > 1 and not any(
+        c.summed and c.start <= arms[0].start and c.end >= arms[-1].end for c in found
+    ):
+        return None  # "(RCVA: n = 24, LCVA: n = 24) stroke and controls (n = 24)": unclear
     return found
 
 
@@ -275,7 +279,7 @@ def _blank_breakdowns(text: str) -> str:
 _BREAKDOWN = re.compile(r"(\s+[a-z][\w-]*){0,3}?\s*\([^()]*\d[^()]{0,200}\)")
 
 
-def _numbers(text: str, animals: Callable[[], bool] = _never) -> list[_Count]:
+def _numbers(text: str, animals: Callable[[], bool] = _never) -> list[Count]:
     """Numbers that are head counts, or may be (a bare group size after "and")."""
     out = []
     for match in NUMBER.finditer(text):
@@ -283,7 +287,8 @@ def _numbers(text: str, animals: Callable[[], bool] = _never) -> list[_Count]:
             match.start() > 0 and text[match.start() - 1] in ".-/:"
         ):
             continue  # cheapest first: most numbers are statistics, doses, decimals, ranges
-        people = _AFTER.match(text, match.end()) is not None
+        noun = _AFTER.match(text, match.end())
+        people = noun is not None
         if people and animals():
             people = _HUMAN_AFTER.match(text, match.end()) is not None
         enrolled = _is_enrolled(text, match, people)
@@ -291,13 +296,14 @@ def _numbers(text: str, animals: Callable[[], bool] = _never) -> list[_Count]:
             continue  # cheap tests first: most numbers are doses, years, statistics
         value = number_value(match.group(0))
         if value is not None and not _refused(text, match, value, people):
-            out.append(_Count(value, match.start(), match.end(), people, enrolled))
+            controls = noun is not None and noun.group(0).endswith("controls")
+            out.append(Count(value, match.start(), match.end(), people, enrolled, False, controls))
     if "=" in text and not animals():
         out += _n_equals(text)
     return sorted(out, key=lambda c: c.start)
 
 
-def _n_equals(text: str) -> list[_Count]:
+def _n_equals(text: str) -> list[Count]:
     """ "vitamin D (n = 30) or placebo (n = 23)". A sentence that also gives "n =" for
     things ("staff interviews (n = 49), focus groups (n = 3)") lists data sources, not
     arms: none of its "n =" is taken."""
@@ -308,7 +314,7 @@ def _n_equals(text: str) -> list[_Count]:
             return []  # "samples (n = 10)", "vertebrae (n = 119)": not people
         if not _NOT_A_COUNT_AFTER.match(text, match.end()):
             value = int(match.group(1).replace(",", ""))
-            out.append(_Count(value, match.start(), match.end(), True, False))
+            out.append(Count(value, match.start(), match.end(), True, False, n_equals=True))
     return out
 
 
@@ -346,27 +352,3 @@ def _refused(text: str, match: re.Match[str], value: int, people: bool) -> bool:
     if match.start() < 60 and _POOL_BEFORE.fullmatch(text, 0, match.start()):
         return True
     return _SUBSET_BEFORE.search(before) is not None
-
-
-def _group_sums(numbers: list[_Count], text: str) -> list[_Count]:
-    """Runs of counts joined by "and", "or", commas, "versus" or "as well as", at least
-    one of them followed by a word for people, add up: "52 cases and 49 controls"."""
-    members = numbers  # only head counts and joined numbers were kept
-    sums = []
-    run = members[:1]
-    for previous, current in zip(members, members[1:], strict=False):
-        gap = " ".join(text[previous.end : current.start].split())
-        if _GROUP_GAP.match(gap) and not _NOT_A_GROUP.search(gap) and not gap.endswith(" of"):
-            run.append(current)
-            continue
-        sums += _run_sum(run)
-        run = [current]
-    sums += _run_sum(run)
-    return sums
-
-
-def _run_sum(run: list[_Count]) -> list[_Count]:
-    if len(run) < 2 or not any(c.people for c in run):
-        return []
-    enrolled = any(c.enrolled for c in run)
-    return [_Count(sum(c.value for c in run), run[0].start, run[-1].end, True, enrolled, True)]

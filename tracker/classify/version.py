@@ -11,4 +11,4 @@ version, and "What changed" reports the ones a digest already showed
 from __future__ import annotations
 
 # "<year>.<n>": the n-th change of the rules that year. Only compared for equality.
-RULES_VERSION = "2026.2"
+RULES_VERSION = "2026.3"
