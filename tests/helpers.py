@@ -7,10 +7,10 @@ Import from here (``from helpers import ...``), never from another test module.
 The tracker runs as a child process the way a user's base install runs it:
 * ``TRACKER_RETRY_BACKOFF`` is small, so a retried request waits milliseconds, not the
   real one-second-and-doubling back-off (tests that measure back-off pass their own);
-* pandas and numpy are hidden from it (tests/base_install/ shadows them on PYTHONPATH):
-  the test extra installs pandas for tracker.research.api, and sqlite-utils would
-  otherwise import it into every tracker process (~0.3 s and ~45 MB each), which a base
-  install never does.
+* pandas, numpy, rich and pygments are hidden from it (tests/base_install/ shadows them
+  on PYTHONPATH): the test and dev extras install them, and sqlite-utils would otherwise
+  import pandas into every tracker process (~0.3 s and ~45 MB each), httpx its
+  command-line client with rich and pygments, which a base install never does.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import click
 import feedparser
 import pytest
 from helpers import DEMO_FILES, assert_one_line_error, efetch_file, tracker
@@ -221,7 +222,7 @@ def test_group_options_move_before_the_subcommand_and_nothing_else_does():
     from tracker.cli.options import hoist_group_options
 
     def hoist(*args: str) -> list[str]:
-        return hoist_group_options(cli, list(args))
+        return hoist_group_options(cli, click.Context(cli), list(args))
 
     assert hoist("find", "x", "--db", "d.db") == ["--db", "d.db", "find", "x"]
     assert hoist("status", "--json", "-vv") == ["--json", "-vv", "status"]

@@ -21,7 +21,10 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     """Every command below ``group``, as the words that name it, the group itself first."""
     yield prefix
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, f"{name} is listed but no module defines it"
         if isinstance(command, click.Group):
             yield from command_paths(command, (*prefix, name))
         else:
@@ -69,4 +72,18 @@ def readme_commands() -> list[str]:
 def test_readme_command_tables_list_exactly_the_commands() -> None:
     listed = readme_commands()
     assert len(listed) == len(set(listed)), "a command is listed twice"
-    assert sorted(listed) == sorted(cli.commands)
+    assert sorted(listed) == cli.list_commands(click.Context(cli))
+
+
+def test_each_command_is_defined_where_the_lazy_table_says() -> None:
+    """`tracker NAME` imports only COMMAND_MODULES[NAME]: that module must define NAME,
+    and no module may define a command the table does not list."""
+    import importlib
+
+    from tracker.cli.app import COMMAND_MODULES
+
+    for name, module in COMMAND_MODULES.items():
+        importlib.import_module(f"tracker.cli.{module}")
+        assert name in cli.commands, f"tracker.cli.{module} does not define {name!r}"
+        assert cli.commands[name].callback.__module__ == f"tracker.cli.{module}", name
+    assert sorted(cli.commands) == sorted(COMMAND_MODULES)

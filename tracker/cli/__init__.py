@@ -1,18 +1,8 @@
-"""Command line: `tracker …`. Each module registers its commands on the group."""
+"""Command line: `tracker …`. Each command module registers its commands on the group
+when the group first needs them (COMMAND_MODULES in tracker/cli/app.py)."""
 
 from __future__ import annotations
 
-from tracker.cli import (  # noqa: F401  (registers commands)
-    check_cmd,
-    collection_cmd,
-    demo_cmd,
-    digest_cmd,
-    list_cmd,
-    publish_cmd,
-    pubmed_cmd,
-    run_cmd,
-    schedule_cmd,
-)
 from tracker.cli.app import cli
 from tracker.cli.guard import install_safe_output, run_guarded
 

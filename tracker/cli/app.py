@@ -6,6 +6,7 @@ prints. Nothing imports it.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -15,13 +16,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
-from sqlite_utils import Database
 
-from tracker import store
 from tracker.cli.options import OptionsAnywhereGroup
 
 # The exit codes are documented in the README ("Exit codes"); commands import them from here.
@@ -30,9 +29,13 @@ from tracker.errors import EXIT_OK as EXIT_OK
 from tracker.errors import EXIT_RUN_FAILED as EXIT_RUN_FAILED
 from tracker.errors import EXIT_USAGE as EXIT_USAGE
 from tracker.errors import TrackerError
-from tracker.ncbi.client import EutilsClient, EutilsConfig, NcbiSession, RedactingFilter
-from tracker.ncbi.errors import Secrets
-from tracker.store.db import BUSY_TIMEOUT_SECONDS
+from tracker.ncbi.errors import RedactingFilter, Secrets
+from tracker.ncbi.session import NcbiSession
+
+if TYPE_CHECKING:  # imported where used: a command that needs neither starts sooner
+    from sqlite_utils import Database
+
+    from tracker.ncbi.client import EutilsClient
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -83,10 +86,45 @@ def shown(exc: TrackerError) -> Shown:
     return kind(exc.line)
 
 
+# The module that defines each command. A command's module is imported when the command
+# is named, so `tracker sync` loads the E-utilities client and the store but not Jinja,
+# mail, Datasette or the look-alike servers: every cron run and script starts sooner.
+# `tracker --help` imports them all to list them (tests/test_help.py checks this table).
+COMMAND_MODULES = {
+    "add": "pubmed_cmd",
+    "check": "check_cmd",
+    "demo": "demo_cmd",
+    "digest": "digest_cmd",
+    "export": "collection_cmd",
+    "find": "collection_cmd",
+    "import": "run_cmd",
+    "list": "list_cmd",
+    "publish": "publish_cmd",
+    "run": "run_cmd",
+    "schedule": "schedule_cmd",
+    "search": "pubmed_cmd",
+    "serve": "collection_cmd",
+    "show": "pubmed_cmd",
+    "sql": "collection_cmd",
+    "stats": "collection_cmd",
+    "status": "run_cmd",
+    "sync": "run_cmd",
+}
+
+
 class TrackerGroup(OptionsAnywhereGroup):
-    """The command group: group options typed after the subcommand too, and any
-    TrackerError a command lets through becomes its one line and exit code here, so
-    commands catch only what they add context to."""
+    """The command group: group options typed after the subcommand too, commands
+    imported when named, and any TrackerError a command lets through becomes its one
+    line and exit code here, so commands catch only what they add context to."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"tracker.cli.{module}")  # its decorators register it
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -206,6 +244,8 @@ def busy_timeout() -> float:
     """TRACKER_BUSY_TIMEOUT: seconds a writer waits for another connection's lock."""
     text = os.environ.get("TRACKER_BUSY_TIMEOUT", "").strip()
     if not text:
+        from tracker.store.db import BUSY_TIMEOUT_SECONDS
+
         return BUSY_TIMEOUT_SECONDS
     try:
         value = float(text)
@@ -218,6 +258,7 @@ def busy_timeout() -> float:
 
 def open_db(check: bool = True, create: bool = False) -> Database:
     """The database; only the commands that fill one pass `create` (tracker/cli/database.py)."""
+    from tracker import store
     from tracker.cli.database import check_db_path  # it imports this module
 
     check_db_path(settings().db_path, create=create)
@@ -225,6 +266,8 @@ def open_db(check: bool = True, create: bool = False) -> Database:
 
 
 def eutils_client(cancel: threading.Event | None = None) -> EutilsClient:
+    from tracker.ncbi.client import EutilsClient, EutilsConfig
+
     # A bad NCBI_EMAIL or key is an EutilsConfigError: exit 2 through TrackerGroup.
     config = EutilsConfig.from_env(os.environ)
     return EutilsClient(config, cancel=cancel, session=settings().ncbi)

@@ -17,7 +17,7 @@ FLAG_OPTIONS = ("--json", "--verbose")
 _SHORT_VERBOSE = re.compile(r"^-v+$")
 
 
-def _subcommand_index(group: click.Group, args: list[str]) -> int | None:
+def _subcommand_index(group: click.Group, ctx: click.Context, args: list[str]) -> int | None:
     i = 0
     while i < len(args):
         arg = args[i]
@@ -26,7 +26,7 @@ def _subcommand_index(group: click.Group, args: list[str]) -> int | None:
         if arg.startswith("-"):
             i += 2 if arg in VALUE_OPTIONS else 1
             continue
-        return i if arg in group.commands else None
+        return i if group.get_command(ctx, arg) is not None else None
     return None
 
 
@@ -39,12 +39,13 @@ def _takes_value(command: click.Command) -> set[str]:
     }
 
 
-def hoist_group_options(group: click.Group, args: list[str]) -> list[str]:
+def hoist_group_options(group: click.Group, ctx: click.Context, args: list[str]) -> list[str]:
     """`args` with the group's options moved before the subcommand."""
-    index = _subcommand_index(group, args)
+    index = _subcommand_index(group, ctx, args)
     if index is None:
         return args
-    command = group.commands[args[index]]
+    command = group.get_command(ctx, args[index])
+    assert command is not None  # _subcommand_index found it
     own = {opt for p in command.params for opt in p.opts + p.secondary_opts}
     valued = _takes_value(command)
     moved: list[str] = []
@@ -70,4 +71,4 @@ def hoist_group_options(group: click.Group, args: list[str]) -> list[str]:
 
 class OptionsAnywhereGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_group_options(self, list(args)))
+        return super().parse_args(ctx, hoist_group_options(self, ctx, list(args)))
