@@ -215,14 +215,14 @@ def _plain_total(by_sentence: list[list[Count]], lower: str) -> int | None:
     it is a part. The sample is stated before its subsets, so a larger count in a later
     sentence, or group sizes added up to two different totals in two sentences, leave
     the total unclear; so do other samples named beside it."""
-    best = max(c.value for found in by_sentence for c in found)
-    if max(c.value for c in by_sentence[0]) != best:
+    best = max((c for found in by_sentence for c in found), key=lambda c: c.value)
+    if max(c.value for c in by_sentence[0]) != best.value:
         return None
     if len({c.value for found in by_sentence for c in found if c.summed}) > 1:
         return None
     if any(word in lower for word in _MORE_SAMPLES_WORDS) and _MORE_SAMPLES.search(lower):
         return None
-    return _whole(max((c for found in by_sentence for c in found), key=lambda c: c.value))
+    return _whole(best)
 
 
 def _whole(count: Count) -> int | None:
