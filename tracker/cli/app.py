@@ -87,9 +87,10 @@ def shown(exc: TrackerError) -> Shown:
 
 
 # The module that defines each command. A command's module is imported when the command
-# is named, so `tracker sync` loads the E-utilities client and the store but not Jinja,
-# mail, Datasette or the look-alike servers: every cron run and script starts sooner.
-# `tracker --help` imports them all to list them (tests/test_help.py checks this table).
+# is named, so `tracker sql`, `find` or `list` load neither the E-utilities client, Jinja
+# nor the look-alike servers (run, sync, import and status share run_cmd, which loads the
+# job and the digest). `tracker --help` imports them all to list them (tests/test_help.py
+# checks this table).
 COMMAND_MODULES = {
     "add": "pubmed_cmd",
     "check": "check_cmd",
