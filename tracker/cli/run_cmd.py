@@ -42,8 +42,8 @@ from tracker.ingest.sync import SyncOptions
 from tracker.models import RunResult, SavedSearch
 from tracker.pubmed import PubmedParseError
 from tracker.searches.saved import scan_saved_searches, select_saved_searches
+from tracker.unattended.due import due_searches, due_state
 from tracker.unattended.job import JobOutcome, MailOptions, run_job
-from tracker.unattended.schedule import due_searches, due_state
 
 
 def _searches(names: tuple[str, ...]) -> list[SavedSearch]:

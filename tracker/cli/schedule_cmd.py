@@ -28,9 +28,10 @@ from tracker.cli.locked_job import JobPlace, locked_job
 from tracker.cli.run_cmd import _searches
 from tracker.digest.write import DigestOptions
 from tracker.models import SavedSearch
+from tracker.unattended.due import due_state
 from tracker.unattended.job import MailOptions, run_job
 from tracker.unattended.lock import LockHeld
-from tracker.unattended.schedule import Scheduler, due_state
+from tracker.unattended.schedule import Scheduler
 
 log = logging.getLogger("tracker.unattended.schedule")
 LOCK_WAIT_SECONDS = 600.0  # a manual run holding the database: wait for it, then skip

@@ -11,19 +11,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
-
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    PackageLoader,
-    StrictUndefined,
-    select_autoescape,
-)
+from typing import TYPE_CHECKING, Any
 
 # The conclusion rules live with the other evidence rules; re-exported for view and feed.
 from tracker.classify.conclusions import conclusion_excerpt
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 __all__ = ["conclusion_excerpt", "environment", "md", "short_authors", "yaml_str"]
 
@@ -90,6 +84,17 @@ def short_authors(authors: list[dict[str, Any]], limit: int = 3) -> str:
 
 def environment(template_dir: Path | None = None) -> Environment:
     """The digest templates; a user's folder, when given, overrides the bundled ones."""
+    # Imported here: `tracker sync` and `import` load this module (for the alert mail)
+    # but render nothing, and Jinja is a noticeable part of a process start.
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        PackageLoader,
+        StrictUndefined,
+        select_autoescape,
+    )
+
     loaders: list[Any] = []
     if template_dir is not None:
         loaders.append(FileSystemLoader(str(template_dir)))

@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from tracker.tls import verified_context
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY = 64 * 1024 * 1024  # a 1000-study CT.gov page is ~30 MB at most
@@ -97,6 +99,7 @@ class JsonClient:
         self._http = httpx.Client(
             timeout=httpx.Timeout(config.timeout),
             headers={"User-Agent": config.user_agent, "Accept": "application/json"},
+            verify=verified_context(),
         )
         self._interval = 1.0 / config.requests_per_second if config.requests_per_second else 0.0
         self._next_start = 0.0

@@ -44,6 +44,7 @@ from tracker.ncbi.ratelimit import RateLimiter
 from tracker.ncbi.responses import check_efetch, check_http, parse_esearch
 from tracker.ncbi.session import NcbiSession
 from tracker.ncbi.transfer import Answer, WallTimeout, post
+from tracker.tls import verified_context
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -109,6 +110,7 @@ class EutilsClient:
             timeout=timeout,
             headers={"User-Agent": self.config.tool, "Accept-Encoding": "gzip"},
             follow_redirects=False,
+            verify=verified_context(),
         )
         self._deadline = (
             time.monotonic() + self.config.deadline if self.config.deadline is not None else None

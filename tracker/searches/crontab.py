@@ -9,14 +9,21 @@ weekdays are therefore translated to names, which both read the same way.
 from __future__ import annotations
 
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
-from apscheduler.triggers.cron import CronTrigger
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
 
 _NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 def crontab_trigger(expression: str, timezone: tzinfo | str) -> CronTrigger:
     """A CronTrigger that fires when cron would; ValueError for a bad expression."""
+    # Imported here: APScheduler brings asyncio and entry-point scanning (~40 ms per
+    # process start), needed only by `--due`, `tracker schedule`, `status` and a saved
+    # search that sets its own schedule.
+    from apscheduler.triggers.cron import CronTrigger
+
     fields = expression.split()
     if len(fields) != 5:
         raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)}")

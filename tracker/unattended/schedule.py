@@ -1,9 +1,7 @@
-"""When each saved search is due, and the long-running scheduler (`tracker schedule`).
+"""The long-running scheduler (`tracker schedule`): one cron job per saved search.
 
-Whether a saved search is due is decided from the `runs` table, never from the
-scheduler's memory: a search is due when one of its scheduled times has passed since
-its last good run. So a machine that was off for a week catches up exactly once after
-a restart, and cron (`tracker run --due`) and the scheduler agree.
+Whether a search is due comes from `due.py` (the `runs` table), so a machine that was
+off for a week catches up exactly once after a restart.
 
 APScheduler 3.x skips a run that starts more than 1 second late by default
 (misfire_grace_time=1) and only logs a warning; here every job has no grace limit
@@ -15,65 +13,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger  # noqa: TC002
-from sqlite_utils import Database
 
-from tracker import store
 from tracker.models import SavedSearch
-from tracker.searches.crontab import crontab_trigger
+from tracker.unattended.due import trigger_for
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Due:
-    search: SavedSearch
-    due: bool
-    last_good: datetime | None
-    next_due: datetime  # when it is next due (now, when it is due already)
-    overdue: bool  # last good run older than twice its schedule's interval
-
-
-def trigger_for(search: SavedSearch, tz: ZoneInfo) -> CronTrigger:
-    return crontab_trigger(search.schedule, tz)
-
-
-def last_good_finish(db: Database, search: str) -> datetime | None:
-    finished = store.last_good_finish(db, search)
-    return datetime.fromisoformat(finished.replace("Z", "+00:00")) if finished else None
-
-
-def due_state(db: Database, search: SavedSearch, now: datetime, tz: ZoneInfo) -> Due:
-    trigger = trigger_for(search, tz)
-    last = last_good_finish(db, search.name)
-    if last is None:
-        return Due(search, True, None, now, False)
-    first_after = trigger.get_next_fire_time(None, last)
-    due = first_after is not None and first_after <= now
-    upcoming = now if due else first_after
-    return Due(search, due, last, upcoming or now, _overdue(trigger, last, now))
-
-
-def _overdue(trigger: CronTrigger, last: datetime, now: datetime) -> bool:
-    """Two scheduled times have passed since the last good run."""
-    first = trigger.get_next_fire_time(None, last)
-    if first is None or first > now:
-        return False
-    second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
-    return second is not None and second <= now
-
-
-def due_searches(
-    db: Database, searches: Sequence[SavedSearch], now: datetime, tz: ZoneInfo
-) -> list[SavedSearch]:
-    return [s for s in searches if due_state(db, s, now, tz).due]
 
 
 class Scheduler:

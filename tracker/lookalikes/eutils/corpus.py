@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -201,6 +202,14 @@ def _cassette_efetch_bodies(path: Path) -> Iterator[bytes]:
         yield body.encode("utf-8") if isinstance(body, str) else bytes(body)
 
 
+@lru_cache(maxsize=512)
+def _file_entries(path: Path, mtime_ns: int, size: int) -> tuple[Entry, ...]:
+    """The records of one file, parsed once per process while the file is unchanged
+    (mtime and size are part of the key). Entries are frozen, so servers share them;
+    the test suite starts a few hundred servers over the same sample files."""
+    return tuple(parse_record(xml) for body in _read_bodies(path) for xml in split_records(body))
+
+
 def record_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Expand directories into their XML (and cassette) files, sorted for repeatability."""
     found: list[Path] = []
@@ -232,10 +241,10 @@ class Corpus:
         """Add every record in the given files/directories; returns how many were read."""
         count = 0
         for path in record_paths(paths):
-            for body in _read_bodies(path):
-                for xml in split_records(body):
-                    self._put(parse_record(xml))
-                    count += 1
+            stat = path.stat()
+            for entry in _file_entries(path.resolve(), stat.st_mtime_ns, stat.st_size):
+                self._put(entry)
+                count += 1
         return count
 
     def _put(self, entry: Entry) -> None:
