@@ -29,6 +29,8 @@ PUBMED_CAP = 9999
 # PMIDs are below 10^9 today, so anything above this is a broken or hostile answer.
 MAX_ID = 2**63 - 1
 _STREAM_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+# What check_efetch looks at: the records of a PubmedArticleSet, and NCBI's error element.
+_CHECKED = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation", "ERROR")
 _PARSER = etree.XMLParser(**_STREAM_OPTIONS, huge_tree=True, recover=False)
 # "'retstart' cannot be larger than 9998" / "Position 15000 is out of acceptable range"
 # (NCBI-NOTES A5): the cap, not an outage.
@@ -175,21 +177,22 @@ def check_efetch(body: bytes, content_type: str) -> bytes:
     """The raw efetch body, verified complete: XML, PubmedArticleSet root, no <ERROR>.
 
     Checked as a stream that frees each record once seen: the whole tree of a large
-    answer would cost ten times its size, on top of the parse that reads the records."""
+    answer would cost ten times its size, on top of the parse that reads the records.
+    Only records and <ERROR> elements come back to Python (lxml filters the rest in C):
+    walking every element here cost a third as much as reading the records."""
     _check_failure_body(body, content_type)
-    root_tag, error = None, None
+    error = None
+    events = etree.iterparse(io.BytesIO(body), events=("end",), tag=_CHECKED, **_STREAM_OPTIONS)
     try:
-        for event, elem in etree.iterparse(
-            io.BytesIO(body), events=("start", "end"), **_STREAM_OPTIONS
-        ):
-            if root_tag is None:
-                root_tag = elem.tag
-            elif event == "end" and elem.tag == "ERROR" and error is None:
-                error = "".join(elem.itertext()).strip()
-            if event == "end" and elem.getparent() is not None and elem.getparent().tag == root_tag:
-                elem.clear(keep_tail=False)
+        for _event, elem in events:
+            if elem.tag == "ERROR":
+                if error is None:
+                    error = "".join(elem.itertext()).strip()
+            elif elem.getparent() is not None and elem.getparent().getparent() is None:
+                elem.clear(keep_tail=False)  # a record of the set: seen whole, freed
     except etree.XMLSyntaxError as exc:
         raise TransientFailure(f"incomplete or malformed XML ({len(body)} bytes): {exc}") from exc
+    root_tag = events.root.tag if events.root is not None else None
     if root_tag == "ERROR" or error is not None:
         raise TransientFailure(f"NCBI error: {error or ''}")
     if root_tag != "PubmedArticleSet":
