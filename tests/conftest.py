@@ -56,6 +56,21 @@ SAMPLE_RECORD_SOURCES = (
 TEST_EMAIL = "dev@example.org"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked long_running(seconds) first, longest first; the rest keep their order.
+
+    Under `pytest -n 4` the first items are dealt one per worker, so each long test
+    starts at once on its own worker. Left in file order, the longest (SIGKILL at random
+    moments, most of a minute of real processes) started two minutes in, and the whole
+    run waited half a minute on it with three workers idle."""
+
+    def seconds(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("long_running")
+        return float(marker.args[0]) if marker else 0.0
+
+    items.sort(key=seconds, reverse=True)  # sort is stable: unmarked tests keep file order
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
     """A real SMTP server on 127.0.0.1 (aiosmtpd): (inbox, port)."""

@@ -10,6 +10,7 @@ import threading
 import time
 from datetime import date
 
+import pytest
 from faultkit import (
     CLONE_TERM,
     check_db,
@@ -23,6 +24,7 @@ from faultkit import (
 )
 
 
+@pytest.mark.long_running(9)
 def test_a_failed_backfill_resumes_from_its_last_checkpoint_and_never_blocks_a_writer(tmp_path):
     with clone_server(600, date(2021, 1, 1), date(2021, 3, 31)) as (srv, clones):
         write_search(tmp_path, "big", CLONE_TERM, since=date(2021, 1, 1))

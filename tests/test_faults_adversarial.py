@@ -120,6 +120,7 @@ def test_import_refuses_an_out_of_range_record_with_one_line(tmp_path):
 # -- classes 4 and 5: a slow, huge or compressed answer ------------------------------------
 
 
+@pytest.mark.long_running(7)
 def test_a_trickling_server_cannot_hold_a_run_past_its_deadline(server, tmp_path):
     write_search(tmp_path, "alpha", TERM)
     env = tracker_env(server, TRACKER_HTTP_TIMEOUT="2", TRACKER_RUN_DEADLINE="5")
@@ -147,6 +148,7 @@ def test_a_huge_answer_is_refused_at_the_cap_in_bounded_memory(server, tmp_path)
     assert peak_child_rss_mb() < 250
 
 
+@pytest.mark.long_running(9)
 def test_a_gzip_bomb_is_inflated_as_a_stream_and_refused_at_the_cap(server, tmp_path):
     write_search(tmp_path, "alpha", TERM)
     env = tracker_env(server)  # the default cap, 64 MiB

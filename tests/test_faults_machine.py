@@ -70,6 +70,7 @@ def part_pmids(part: int) -> set[int]:
 # -- 13. SIGKILL at random moments during a long backfill ------------------------------------
 
 
+@pytest.mark.long_running(50)
 def test_13_sigkill_at_random_moments_never_leaves_a_partial_batch(tmp_path):
     """At least 20 SIGKILLs of `tracker sync`, each at a random moment of a backfill
     (before the first request, between efetch batches, mid-batch, around the commit).

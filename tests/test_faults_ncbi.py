@@ -376,6 +376,7 @@ def test_08_a_permanent_miss_is_recorded_shown_and_retried_every_run(week, tmp_p
 # -- 9. Counts above 9,999 --------------------------------------------------------------------
 
 
+@pytest.mark.long_running(12)
 def test_09_a_window_above_the_cap_is_split_and_collected_whole(tmp_path):
     db_path = tmp_path / "tracker.db"
     search = SavedSearch(name="big", title="Big", term=CLONE_TERM, since=date(2020, 1, 1))
@@ -398,6 +399,7 @@ def test_09_a_window_above_the_cap_is_split_and_collected_whole(tmp_path):
     assert check_db(db_path)["big"] == first_batch | more
 
 
+@pytest.mark.long_running(10)
 def test_09_a_single_day_above_the_cap_fails_loudly_and_keeps_nothing(tmp_path):
     db_path = tmp_path / "tracker.db"
     search = SavedSearch(name="day", title="Day", term=CLONE_TERM, since=date(2020, 5, 5))

@@ -162,6 +162,7 @@ def test_digest_files_exist_for_attachments(scenario):
     assert all(Path(p).exists() for p in scenario.digests[0].files.values())
 
 
+@pytest.mark.long_running(7)
 def test_tracker_run_mails_and_tracker_digest_never_mails_twice_unless_asked(smtp_server, workdir):
     """End to end: the real command, real HTTP to the local E-utilities server, a real
     SMTP server; configuration from the environment as cron gives it."""

@@ -150,6 +150,7 @@ def test_add_writes_a_pair_that_loads_and_refuses_to_overwrite(pair_dir):
     assert not (pair_dir / "queries" / "bad.toml").exists()
 
 
+@pytest.mark.long_running(8)
 def test_a_new_users_session_search_find_stats_export(pair_dir, env):
     # A search stores into a database that exists (only run, sync, import and demo make one).
     assert tracker("import", str(efetch_file("metapub__219391.xml")), cwd=pair_dir).returncode == 0

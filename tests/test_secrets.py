@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import pytest
 from faultkit import (
     TERM,
     sample_server,
@@ -27,6 +28,7 @@ def every_file(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()]
 
 
+@pytest.mark.long_running(14)
 def test_27_the_api_key_appears_in_no_output_log_report_or_database_byte(tmp_path):
     key = "k" + secrets.token_hex(16)
     encoded = [key.encode(), key.encode("utf-16-le"), key[::-1].encode()]

@@ -149,6 +149,7 @@ def test_new_arrivals_are_found_once_and_digested_exactly(server, db, tmp_path):
     assert "No new studies since the last digest" in empty.markdown_path.read_text(encoding="utf-8")
 
 
+@pytest.mark.long_running(10)
 def test_a_window_above_the_cap_is_split_until_every_part_fits(db):
     with clone_server(12_500, date(2020, 1, 1), date(2020, 12, 31)) as (srv, clones):
         term = CLONE_TERM

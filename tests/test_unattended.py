@@ -65,6 +65,7 @@ def runs(db_path: Path) -> list[tuple]:
         conn.close()
 
 
+@pytest.mark.long_running(9)
 def test_sigterm_mid_run_rolls_back_and_the_next_run_completes(big_dir, big_server):
     proc = start(["run"], big_dir, big_server)
     wait_for(lambda: big_server.requests.count("efetch") >= 2)
@@ -82,6 +83,7 @@ def test_sigterm_mid_run_rolls_back_and_the_next_run_completes(big_dir, big_serv
     assert runs(big_dir / "tracker.db")[-1][:2] == ("ok", CLONES)
 
 
+@pytest.mark.long_running(7)
 def test_a_second_process_exits_3_while_the_first_holds_the_database(big_dir, big_server):
     first = start(["sync"], big_dir, big_server)
     wait_for(lambda: big_server.requests.count("efetch") >= 1)
@@ -94,6 +96,7 @@ def test_a_second_process_exits_3_while_the_first_holds_the_database(big_dir, bi
     assert [r[:2] for r in runs(big_dir / "tracker.db")] == [("ok", CLONES)]
 
 
+@pytest.mark.long_running(8)
 def test_scheduler_catches_up_then_stops_cleanly_on_sigterm(big_dir, big_server):
     proc = start(["--log-format", "json", "schedule"], big_dir, big_server)
     wait_for(lambda: big_server.requests.count("efetch") >= 2)
