@@ -24,35 +24,37 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-_CONCLUSION_LABEL = re.compile(
+from tracker.classify.patterns import lazy
+
+_CONCLUSION_LABEL = lazy(
     r"^\s*(conclusions?|interpretations?|main conclusions?|authors'? conclusions?)\b",
     re.IGNORECASE,
 )
-_SECOND_LABEL = re.compile(
+_SECOND_LABEL = lazy(
     r"^\s*(significance|summary|discussion|comments?|take[- ]home message|main message"
     r"|clinical significance|summary (and|&) conclusions?|discussion (and|&) conclusions?)\s*$",
     re.IGNORECASE,
 )
 # NLM files these under CONCLUSIONS; they say what should come next, not what was found.
-_AFTERTHOUGHT = re.compile(
+_AFTERTHOUGHT = lazy(
     r"outlook|impact|future|perspective|key points?|highlights?|research implication"
     r"|recommendation|what is new|relevance for|implications? for (research|practice)"
     r"|lay summary|importance|trial registration|registration|funding|supplementary",
     re.IGNORECASE,
 )
-_NEVER = re.compile(
+_NEVER = lazy(
     r"trial registration|registration|funding|supplementary|visual (abstract|overview)"
     r"|video abstract|graphical abstract|importance|lay summary|key points?|highlights?",
     re.IGNORECASE,
 )
 # Inline labels, on the original-case text: a label word at a sentence start, run into
 # its sentence by a colon, dash, full stop or nothing at all ("ConclusionOur results").
-_INLINE = re.compile(
+_INLINE = lazy(
     r"(?:^|(?<=[.!?])\s*|\s(?=[A-Z]))(?:Conclusions?(?:/Implications?)?|CONCLUSIONS?"
     r"|Significance|SIGNIFICANCE|Interpretation|INTERPRETATION)"
     r"(?:\s*[:\-–—.]\s*|\s+(?=[A-Z])|(?=[A-Z][a-z]))"
 )
-_IN_CONCLUSION = re.compile(r"(?:^|(?<=[.!?])\s+)(?:In conclusion|To conclude|In summary),\s")
+_IN_CONCLUSION = lazy(r"(?:^|(?<=[.!?])\s+)(?:In conclusion|To conclude|In summary),\s")
 # What a quoted conclusion must not carry.
 # What a quoted conclusion must not carry, in lower case: plain phrases (substring tests,
 # which cost far less than a regex on every sentence of every stored record), and a few
@@ -66,21 +68,21 @@ _JUNK_PHRASES = (
     "supplementary material", "supplementary information", "identifier",
 )  # fmt: skip
 _JUNK_PATTERNS = (
-    ("nct", re.compile(r"\bnct\d{8}")),
-    ("(c)", re.compile(r"\(c\)\s*\d{4}")),
-    ("crd", re.compile(r"\bcrd\d{6,}")),
-    ("10.", re.compile(r"\b10\.\d{4,}/")),
+    ("nct", lazy(r"\bnct\d{8}")),
+    ("(c)", lazy(r"\(c\)\s*\d{4}")),
+    ("crd", lazy(r"\bcrd\d{6,}")),
+    ("10.", lazy(r"\b10\.\d{4,}/")),
 )
 _INLINE_WORDS = ("onclusion", "ONCLUSION", "ignificance", "IGNIFICANCE", "nterpretation",
                  "NTERPRETATION", "n summary", "o conclude")  # fmt: skip
 # "J Am Geriatr Soc 67:2568-2573, 2019." — a citation line some publishers append.
-_CITATION = re.compile(r"^[A-Z][A-Za-z. ]{2,60} \d+(\(\d+\))?:\s?\d+[-–]\d+, (19|20)\d\d\.?$")
-_CITATION_END = re.compile(r"\d+(\(\d+\))?:\s?\d+[-–]\d+, (19|20)\d\d\.?$")
+_CITATION = lazy(r"^[A-Z][A-Za-z. ]{2,60} \d+(\(\d+\))?:\s?\d+[-–]\d+, (19|20)\d\d\.?$")
+_CITATION_END = lazy(r"\d+(\(\d+\))?:\s?\d+[-–]\d+, (19|20)\d\d\.?$")
 # A parenthetical that is only registration, funding or copyright: dropped, the rest kept.
-_JUNK_PAREN = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)\.?")
+_JUNK_PAREN = lazy(r"\s*\((?:[^()]|\([^()]*\))*\)\.?")
 # Sentence ends, not after common abbreviations ("Bacillus spp. EVs", "et al. Found").
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'\[])")
-_ABBREVIATION = re.compile(
+_SENTENCE_END = lazy(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'\[])")
+_ABBREVIATION = lazy(
     r"(\b(spp|sp|al|e\.g|i\.e|vs|fig|figs|no|nos|approx|ca|cf|dr|mr|mrs|ms|st|vol|ref)"
     r"|\b[A-Z])\.$",
     re.IGNORECASE,
@@ -167,7 +169,7 @@ def _inline_conclusion(text: str) -> str:
 
 
 # Trailing matter run into an unstructured abstract: cut there.
-_TRAILER = re.compile(
+_TRAILER = lazy(
     r"\s(Key Points|KEY POINTS|Citation Format|Trial [Rr]egistration|TRIAL REGISTRATION"
     r"|Clinical [Tt]rial [Rr]egistration|Funding|FUNDING|Visual Overview)\s*:"
 )

@@ -8,8 +8,9 @@ are the arms of one sample (tracker.classify.sample_size decides which sum is th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from tracker.classify.patterns import lazy
 
 
 @dataclass(frozen=True)
@@ -25,18 +26,18 @@ class Count:
 
 
 # Group sizes stated together: "22 HFpEF, 17 HFmrEF and 15 HFrEF patients as well as 19…".
-_GROUP_GAP = re.compile(
+_GROUP_GAP = lazy(
     r"^[^%;]{0,90}?(\band\b|\bor\b|,|\bversus\b|\bvs\b\.?|\bas well as\b|\bplus\b"
     r"|\bcompared (to|with)\b)[^%;]{0,25}$"
 )
-_NOT_A_GROUP = re.compile(
+_NOT_A_GROUP = lazy(
     r"\b(who|whom|which|latter|former|these|those|among|including|but|while|whereas|were"
     r"|was|underwent|received|had|have|has|are|is|did|completed|showed|developed"
     r"|randomi[sz]ed|enrolled|included|recruited|analy[sz]ed|assigned)\b"
 )
 
-_DIGIT = re.compile(r"\d")
-_ASIDE = re.compile(r"\([^()]*\)")  # "30 patients (mean age 13.6) compared with 20 controls"
+_DIGIT = lazy(r"\d")
+_ASIDE = lazy(r"\([^()]*\)")  # "30 patients (mean age 13.6) compared with 20 controls"
 
 
 def group_sums(numbers: list[Count], text: str) -> list[Count]:

@@ -18,12 +18,13 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from tracker.classify.patterns import LazyPattern, lazy
 from tracker.classify.trials import NOT_THIS_STUDY, is_rct, is_trial
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
+def _rx(pattern: str) -> LazyPattern:
     """Patterns are lower case and run over lower-cased text: faster than IGNORECASE."""
-    return re.compile(pattern)
+    return lazy(pattern)
 
 
 # --- notices, letters and guidelines: from the title ---------------------------------

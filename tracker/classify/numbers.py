@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from tracker.classify.patterns import lazy
+
 _UNITS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -22,7 +24,7 @@ _WORDS = (
 # Lower-case text only. Digits with thousands separators (comma, thin or plain space
 # between groups of three) or plain; words as above.
 # The lookahead rejects most positions with one character test before the alternation.
-NUMBER = re.compile(
+NUMBER = lazy(
     rf"(?=[\dotfsen])(?<![\w.,])(?:\d{{1,3}}(?:[,\u2009\u202f]\d{{3}})+|\d+|{_WORDS})(?![\w])"
 )
 

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tracker.classify.patterns import lazy
+
 RELATION_LABELS = {
     "title": "drug and condition in the title",
     "abstract": "drug and condition in the abstract",
@@ -47,12 +49,12 @@ def relation_label(rel: str, concepts: list[list[str]]) -> str:
     return labels[rel]
 
 
-_TERM_TOKEN = re.compile(
+_TERM_TOKEN = lazy(
     r'"([^"]*)"(\[[^\]]*\])?|(\()|(\))|\b(AND|OR|NOT)\b|([^\s()"\[\]]+)(\[[^\]]*\])?'
 )
-_NON_TEXT_FIELDS = re.compile(r"\[(dp|pdat|crdt|edat|mdat|lr|la|pt|au|ta|uid|pmid|sb|filter)\]",
+_NON_TEXT_FIELDS = lazy(r"\[(dp|pdat|crdt|edat|mdat|lr|la|pt|au|ta|uid|pmid|sb|filter)\]",
                               re.IGNORECASE)  # fmt: skip
-_MESH_FIELDS = re.compile(r"\[(mesh|mh|majr|mesh:noexp|mh:noexp)\]", re.IGNORECASE)
+_MESH_FIELDS = lazy(r"\[(mesh|mh|majr|mesh:noexp|mh:noexp)\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from tracker.classify.patterns import lazy
 from tracker.classify.relation import SearchBlock, fold_dashes, words_pattern
 from tracker.models import MeshHeading
 
@@ -153,13 +154,13 @@ def indexed_role(drug: SearchBlock, condition: SearchBlock, mesh: Iterable[Any])
 
 # --- 2. text: title and abstract -------------------------------------------------------------
 
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
-_LIST_BEFORE = re.compile(r",\s*(?:and\s+|or\s+)?$")
-_LIST_AFTER = re.compile(r"^\s*,")
+_SENTENCES = lazy(r"(?<=[.!?])\s+|\n+")
+_LIST_BEFORE = lazy(r",\s*(?:and\s+|or\s+)?$")
+_LIST_AFTER = lazy(r"^\s*,")
 _AE = (r"(?:adverse (?:events?|effects?|reactions?|drug reactions?)|side[\s-]effects?"
        r"|treatment[\s-]emergent (?:adverse )?events?|complications)")  # fmt: skip
 _LISTING = r"(?:included|including|such as|were|was|comprised|consisted of|:)"
-_BENEFIT = re.compile(r"\b(improv|reduc|reliev|decreas|alleviat|efficac|benefi|respon)")
+_BENEFIT = lazy(r"\b(improv|reduc|reliev|decreas|alleviat|efficac|benefi|respon)")
 _GAP = r"(?:[\w'()/-]+\s+){0,4}?"  # up to four words between two parts of a phrase
 
 
@@ -307,7 +308,7 @@ def _names_any(block: SearchBlock, pattern: re.Pattern[str], text: str) -> bool:
     return pattern.search(text) is not None
 
 
-_OTHER_USE = re.compile(
+_OTHER_USE = lazy(
     r"\s+(?:for|in the treatment of|to treat|in patients with)\s+((?:[a-z'-]+\s+){0,3}[a-z'-]+)"
 )
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from tracker.classify.conclusions import split_sentences
 from tracker.classify.counts import Count, group_sums
 from tracker.classify.numbers import NUMBER, number_value
+from tracker.classify.patterns import lazy
 
 _PEOPLE_NOUNS = (
     r"patients|participants|subjects|individuals|adults|children|women|men|males|females"
@@ -45,15 +46,15 @@ _PEOPLE_NOUNS = (
 # Up to four words between the number and the noun ("63 ALD patients", "24 healthy and
 # asthmatic human volunteers"), none of them a number, a unit, a verb or a preposition
 # ("1 composite set served as controls") and no comma ("in two experiments, adolescents").
-_AFTER = re.compile(
+_AFTER = lazy(
     r"\s*(?:\(\s*[^)]{0,40}\)\s*)?(?:(?!(?:and|or|of|in|per|to|mg|kg|years?|months?|weeks?|days?"
     r"|hours?|times|million|billion|thousand|percent|as|at|by|for|from|with|the|were|was|served"
     r"|had|have|are|is|who|that)\b)[a-z][a-z0-9/+-]*\s+){0,4}?"
     rf"(?:{_PEOPLE_NOUNS})\b"
 )
-_N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b(?!\.\d)")
+_N_EQUALS = lazy(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b(?!\.\d)")
 # After a number: it is not a head count.
-_NOT_A_COUNT_AFTER = re.compile(
+_NOT_A_COUNT_AFTER = lazy(
     r"\s*(%|percent|per\b|‰|[.,]\d|million|billion|thousand|in \d|in (one|two|three|four|five|"
     r"six|seven|eight|nine|ten)\b|(st|nd|rd|th)\b|-?(year|month|week|day|hour|min\b|minute|second)"
     r"|of\s|out of\s"
@@ -61,13 +62,13 @@ _NOT_A_COUNT_AFTER = re.compile(
 )
 # Before a number: a rate, a proportion ("53 out of 824 patients": the denominator), a
 # date, a measurement.
-_NOT_A_COUNT_BEFORE = re.compile(
+_NOT_A_COUNT_BEFORE = lazy(
     r"(\bper|\bevery|\bsince|\bbetween|\buntil|\bthrough|\byears?|\baged?|\bages|\bage of"
     r"|\bof age|\bmean|\bmedian|\baverage|\bscore|\bp|\bday|\bweek|\bmonth|\bgrade|\bstage"
     r"|\btype|\bphase|\bversion|\bfigure|\btable|\bcd|\bout of|[<>≤≥=±~×])\s*$"
 )
 # A sentence counting the literature ("25 studies with 1,925,964 patients") is skipped.
-_LITERATURE = re.compile(
+_LITERATURE = lazy(
     rf"(?:{NUMBER.pattern}) (randomi[sz]ed |controlled |clinical |published |original |eligible |"
     r"relevant |observational )*(studies|trials|articles|reports|publications|papers|rcts"
     r"|datasets|meta-analyses|reviews)\b|\b(included|identified|retrieved) (\w+ ){0,3}"
@@ -79,35 +80,35 @@ _LITERATURE_WORDS = (
     "meta-analyses", "reviews",
 )  # fmt: skip
 # A sentence about a population is skipped unless it says whom the study enrolled.
-_POPULATION = re.compile(
+_POPULATION = lazy(
     r"\b(estimated|prevalence|worldwide|nationwide|globally|each year|annually|every year"
     r"|per year|population of|in the (us|uk|united states|world)|burden)\b"
 )
 # A number right after these is the pool the sample was drawn from, not the sample.
-_SCREENED_BEFORE = re.compile(
+_SCREENED_BEFORE = lazy(
     r"\b(screened|approached|invited|contacted|assessed for eligibility|identified|eligible)"
     r"\s+(a total of\s+)?$"
 )
-_LEFT_OUT_AFTER = re.compile(
+_LEFT_OUT_AFTER = lazy(
     r"[^.;]{0,60}?\b(refused|declined|excluded|withdrew|dropped out|were lost|lost to|"
     r"did not|were ineligible|disqualified|not eligible|died|were eligible|deemed eligible"
     r"|eligible for|met the (eligibility|inclusion))\b"
 )
 # "Of 113 eligible physicians, 58 completed the survey": a pool the sample came out of.
-_POOL_BEFORE = re.compile(r"([^:;]*[:;]\s*)?(out )?of\s+(a total of\s+)?")  # the sentence so far
+_POOL_BEFORE = lazy(r"([^:;]*[:;]\s*)?(out )?of\s+(a total of\s+)?")  # the sentence so far
 # "410 patients were included from one trial and 753 from a dataset": parts of a total
 # the abstract does not state; better none than one part.
-_PARTS_FROM = re.compile(
+_PARTS_FROM = lazy(
     rf"(?:{NUMBER.pattern})[^.;()]{{0,80}}\b(from|in|at)\b[^.;()]{{0,60}}\band (?:{NUMBER.pattern})"
     r" (from|in|at)\b"
 )
 # "Their performance was compared with 62 adults and 52 patients", the sentence's first
 # count: a second sample, beside one stated elsewhere, so the total is not read.
-_COMPARED_BEFORE = re.compile(r"\bcompared (with|to)\s+(a total of\s+|the\s+)?$")
-_ELIGIBLE = re.compile(r"\b(were|was|deemed|considered|being) eligible\b")
+_COMPARED_BEFORE = lazy(r"\bcompared (with|to)\s+(a total of\s+|the\s+)?$")
+_ELIGIBLE = lazy(r"\b(were|was|deemed|considered|being) eligible\b")
 # Other samples beside the one counted ("50 additional patients", "replication attempts
 # on independent samples"): without a stated enrolled total, the largest count is a part.
-_MORE_SAMPLES = re.compile(
+_MORE_SAMPLES = lazy(
     r"\b(additional|independent|replication|validation|another|separate) ([\w-]+ ){0,2}?"
     r"(patients|participants|subjects|samples?|cohorts?|individuals|datasets?|populations?)\b"
     r"|\b(replication|validation) (cohort|sample|set|study)\b"
@@ -121,28 +122,26 @@ _MORE_SAMPLES_WORDS = (
     "separate",
 )
 # "200 (78.7%) were enrolled", "3849 patients underwent randomization".
-_ENROLLED_AFTER = re.compile(
+_ENROLLED_AFTER = lazy(
     r"\s*(\([^)]{0,40}\)\s*)?(?P<words>(\w+[ -]){0,4}?)(were|was|had been|have been)?\s*"
     r"(enrolled|included|randomi[sz]ed|recruited|analy[sz]ed|studied|evaluated|participated"
     r"|underwent randomi[sz]ation|took part|completed the study)\b"
 )
-_ENROLLED_BEFORE = re.compile(
+_ENROLLED_BEFORE = lazy(
     r"\b(enrolled|included|randomi[sz]ed|recruited|randomly assigned|randomly allocated"
     r"|studied|analy[sz]ed|examined|evaluated|cohort of"
     r"|sample of|study of|data (from|on|of)|charts of|records of|consisted of|comprised"
     r"|comprising|involving|participants:|patients:|subjects:|included were)"
     r"\s+(a total of\s+|the\s+|all\s+)?$"
 )
-_SUBSET_BEFORE = re.compile(
+_SUBSET_BEFORE = lazy(
     r"\b(of (these|them|those|whom|which|the)|among (these|them|those)|the latter|the former)"
     r"[\s,]*$"
 )
-_JOINED_AFTER = re.compile(r"\s+[a-z][\w-]*(\s[a-z][\w-]*)?\s*(,|\band\b|\bor\b|\bversus\b)")
+_JOINED_AFTER = lazy(r"\s+[a-z][\w-]*(\s[a-z][\w-]*)?\s*(,|\band\b|\bor\b|\bversus\b)")
 # A bare number joined to a head count: "126 participants initiating AC and 121 receiving".
-_JOINED_BEFORE = re.compile(
-    r"(\band|\bor|,|\bversus|\bvs\.?|\bas well as|\bcompared (to|with))\s*$"
-)
-_SINGLE = re.compile(
+_JOINED_BEFORE = lazy(r"(\band|\bor|,|\bversus|\bvs\.?|\bas well as|\bcompared (to|with))\s*$")
+_SINGLE = lazy(
     r"\b(a|an)\s+(\d+|[a-z]+-?)\s*-?\s*(year|month|week|day)s?-old\b"
     r"|\bwe (report|describe|present) (the )?(a |an )?(case|patient)\b"
     r"|\b(a|an|one) ([a-z-]+ ){0,3}(man|woman|boy|girl|patient|infant|child|neonate|recipient"
@@ -151,23 +150,23 @@ _SINGLE = re.compile(
 
 
 # "n =" counts people unless it follows a word for things.
-_THINGS_BEFORE = re.compile(
+_THINGS_BEFORE = lazy(
     r"\b(samples?|specimens?|tissues?|cells?|biopsies|biopsy|teeth|tooth|eyes?|lesions?|tumou?rs?"
     r"|sites?|images?|scans?|vertebrae|segments?|sequences?|strains?|isolates?|animals|rats|mice"
     r"|plants?|genes?|variants?|studies|trials|articles|hospitals|clinics|centres|centers"
     r"|interviews|focus groups|notes|diaries|observations|workshops|homes|schools|practices"
     r"|wards|units|visits|sessions|questionnaires|surveys|records|charts|cycles|procedures)\b"
 )
-_PEOPLE_BEFORE = re.compile(rf"\b({_PEOPLE_NOUNS})\b")
+_PEOPLE_BEFORE = lazy(rf"\b({_PEOPLE_NOUNS})\b")
 # An abstract that names animals or plants twice or more is (also) about them: there
 # "40 males", "12 controls" or "n = 8" may be rats or ospreys, so only nouns no animal
 # bears count.
-_ANIMALS = re.compile(
+_ANIMALS = lazy(
     r"\b(rats?|mice|mouse|murine|rodents?|dogs?|canine|pigs?|piglets|porcine|sheep|ovine"
     r"|cattle|cows?|bovine|horses?|equine|rabbits?|monkeys?|primates|macaques?|birds?"
     r"|ospreys?|fish|zebrafish|chickens?|animals?|plants?|cultivars?|seedlings?)\b"
 )
-_HUMAN_AFTER = re.compile(
+_HUMAN_AFTER = lazy(
     r"\s*(?:\(\s*[^)]{0,40}\)\s*)?(?:[a-z][a-z0-9/+-]*\s+){0,4}?(patients|participants"
     r"|volunteers|people|persons|outpatients|inpatients|veterans|respondents|adults|children"
     r"|women|men|infants|adolescents|students|individuals|humans)\b"
@@ -276,7 +275,7 @@ def _blank_breakdowns(text: str) -> str:
     return text
 
 
-_BREAKDOWN = re.compile(r"(\s+[a-z][\w-]*){0,3}?\s*\([^()]*\d[^()]{0,200}\)")
+_BREAKDOWN = lazy(r"(\s+[a-z][\w-]*){0,3}?\s*\([^()]*\d[^()]{0,200}\)")
 
 
 def _numbers(text: str, animals: Callable[[], bool] = _never) -> list[Count]:

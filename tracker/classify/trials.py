@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
+from tracker.classify.patterns import LazyPattern, lazy
 
-def _rx(pattern: str) -> re.Pattern[str]:
+
+def _rx(pattern: str) -> LazyPattern:
     """Patterns are lower case and run over lower-cased text: faster than IGNORECASE."""
-    return re.compile(pattern)
+    return lazy(pattern)
 
 
 _RCT_TITLE = _rx(
