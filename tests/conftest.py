@@ -56,6 +56,15 @@ SAMPLE_RECORD_SOURCES = (
 TEST_EMAIL = "dev@example.org"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under `-n`, hand a worker one test at a time once its first two are running
+    (xdist's --maxschedchunk=1), unless the caller chose otherwise. By default a worker
+    is handed a quarter of its share at once and keeps it: a worker held up by a long
+    test ended the run half a minute after the others (benchmarks/TESTS.md)."""
+    if getattr(config.option, "maxschedchunk", False) is None:  # xdist present, not set
+        config.option.maxschedchunk = 1
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked long_running(seconds) first, longest first; the rest keep their order.
 
