@@ -68,10 +68,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked long_running(seconds) first, longest first; the rest keep their order.
 
-    Under `pytest -n 4` the first items are dealt one per worker, so each long test
-    starts at once on its own worker. Left in file order, the longest (SIGKILL at random
-    moments, most of a minute of real processes) started two minutes in, and the whole
-    run waited half a minute on it with three workers idle."""
+    Under `pytest -n 3` each worker is first handed two items in turn (see
+    pytest_configure), so the long tests start at once, spread over the workers. Left
+    in file order, the longest (SIGKILL at random moments, most of a minute of real
+    processes) started two minutes in, and the run waited on it with the other workers
+    idle."""
 
     def seconds(item: pytest.Item) -> float:
         marker = item.get_closest_marker("long_running")
