@@ -188,7 +188,7 @@ def check_efetch(body: bytes, content_type: str) -> bytes:
             if elem.tag == "ERROR":
                 if error is None:
                     error = "".join(elem.itertext()).strip()
-            elif elem.getparent() is not None and elem.getparent().getparent() is None:
+            elif (parent := elem.getparent()) is not None and parent.getparent() is None:
                 elem.clear(keep_tail=False)  # a record of the set: seen whole, freed
     except etree.XMLSyntaxError as exc:
         raise TransientFailure(f"incomplete or malformed XML ({len(body)} bytes): {exc}") from exc
