@@ -182,13 +182,13 @@ def test_5xx_and_a_cut_off_json_body_are_retried(ctgov, fault):
 
 
 def test_a_hang_times_out_and_is_retried(ctgov):
-    ctgov.fail_next(hang(2.0))
+    ctgov.fail_next(hang(20.0))  # daemon thread: the stop does not wait for it
     began = time.monotonic()
     with ctgov_client(ctgov, timeout=0.5) as client:
         pages = list(iter_pages(client, _query(), None))
     assert len(pages[0].studies) == 3
     assert client.attempts[0].outcome.startswith("timed out")
-    assert time.monotonic() - began < 2.0
+    assert time.monotonic() - began < 8  # the 20 s hang was cut, even on a loaded machine
 
 
 def test_retries_give_up_with_the_last_reason(ctgov):

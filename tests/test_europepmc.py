@@ -148,7 +148,7 @@ def test_a_plain_text_400_fails_the_run_at_once(db, epmc):
 def test_a_hang_times_out_and_is_retried(db, epmc):
     from tracker.lookalikes.jsonserver import hang
 
-    epmc.fail_next(hang(2.0))
+    epmc.fail_next(hang(20.0))
     with europepmc_client(epmc, timeout=0.5) as client:
         result = run_preprints(db, client, "s", VACCINE_COVID, date(2026, 1, 5))
     assert (result.status, result.requests) == ("ok", 2)

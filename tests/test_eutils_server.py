@@ -343,11 +343,11 @@ def test_fault_reset_and_hang(eutils_server: LocalEutils) -> None:
     eutils_server.faults.push("reset")
     with pytest.raises(httpx.TransportError):
         efetch(eutils_server, str(ERGO))
-    eutils_server.faults.push("hang", seconds=3)
+    eutils_server.faults.push("hang", seconds=30)  # released by the server's stop
     started = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
         httpx.post(eutils_server.base_url + "efetch.fcgi", data={"id": str(ERGO)}, timeout=0.3)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10
 
 
 def test_fault_drop_records(eutils_server: LocalEutils) -> None:

@@ -252,10 +252,10 @@ def test_05_truncation_after_a_good_batch_commits_neither(week):
 
 
 def test_06_a_hung_request_times_out_and_is_retried(week):
-    week.server.faults.push("hang", endpoint="efetch", times=1, seconds=3)
+    week.server.faults.push("hang", endpoint="efetch", times=1, seconds=30)
     began = time.monotonic()
     result = week.run(timeout=0.4)
-    assert result.status == "ok" and time.monotonic() - began < 3
+    assert result.status == "ok" and time.monotonic() - began < 15  # not the 30 s hang
     week.assert_next_run_exact()
 
 
