@@ -4,8 +4,11 @@ commands the CLI has."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import cli
+from tracker.cli.command_table import COMMANDS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -76,14 +80,44 @@ def test_readme_command_tables_list_exactly_the_commands() -> None:
 
 
 def test_each_command_is_defined_where_the_lazy_table_says() -> None:
-    """`tracker NAME` imports only COMMAND_MODULES[NAME]: that module must define NAME,
-    and no module may define a command the table does not list."""
-    import importlib
+    """`tracker NAME` imports only COMMANDS[NAME].module: that module must define NAME,
+    no module may define a command the table does not list, and the table's line for a
+    command is the short help click makes from its docstring."""
+    for name, entry in COMMANDS.items():
+        importlib.import_module(f"tracker.cli.{entry.module}")
+        assert name in cli.commands, f"tracker.cli.{entry.module} does not define {name!r}"
+        command = cli.commands[name]
+        assert command.callback.__module__ == f"tracker.cli.{entry.module}", name
+        assert entry.summary == command.get_short_help_str(limit=10**6), name
+    assert sorted(cli.commands) == sorted(COMMANDS)
 
-    from tracker.cli.app import COMMAND_MODULES
 
-    for name, module in COMMAND_MODULES.items():
-        importlib.import_module(f"tracker.cli.{module}")
-        assert name in cli.commands, f"tracker.cli.{module} does not define {name!r}"
-        assert cli.commands[name].callback.__module__ == f"tracker.cli.{module}", name
-    assert sorted(cli.commands) == sorted(COMMAND_MODULES)
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_the_command_listing_is_clicks_own(width: int) -> None:
+    """The group lists its commands from the table exactly as click would from the
+    imported commands, at any terminal width."""
+    for entry in COMMANDS.values():
+        importlib.import_module(f"tracker.cli.{entry.module}")
+    ctx = click.Context(cli)
+    ours, clicks = click.HelpFormatter(width=width), click.HelpFormatter(width=width)
+    cli.format_commands(ctx, ours)
+    click.Group.format_commands(cli, ctx, clicks)
+    assert ours.getvalue() == clicks.getvalue() and "sync" in ours.getvalue()
+
+
+def test_tracker_help_imports_no_command_module(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        "sys.argv = ['tracker', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.endswith('_cmd') or m == 'httpx')\n"
+        "print('LOADED', loaded)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    assert "Commands:" in proc.stdout and "LOADED []" in proc.stdout, proc.stdout

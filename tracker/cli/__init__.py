@@ -1,5 +1,5 @@
 """Command line: `tracker …`. Each command module registers its commands on the group
-when the group first needs them (COMMAND_MODULES in tracker/cli/app.py)."""
+when the group first needs them (tracker/cli/command_table.py)."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from tracker.cli.command_table import COMMANDS
 from tracker.cli.options import OptionsAnywhereGroup
 
 # The exit codes are documented in the README ("Exit codes"); commands import them from here.
@@ -86,46 +87,34 @@ def shown(exc: TrackerError) -> Shown:
     return kind(exc.line)
 
 
-# The module that defines each command. A command's module is imported when the command
-# is named, so `tracker sql`, `find` or `list` load neither the E-utilities client, Jinja
-# nor the look-alike servers (run, sync, import and status share run_cmd, which loads the
-# job and the digest). `tracker --help` imports them all to list them (tests/test_help.py
-# checks this table).
-COMMAND_MODULES = {
-    "add": "pubmed_cmd",
-    "check": "check_cmd",
-    "demo": "demo_cmd",
-    "digest": "digest_cmd",
-    "export": "collection_cmd",
-    "find": "collection_cmd",
-    "import": "run_cmd",
-    "list": "list_cmd",
-    "publish": "publish_cmd",
-    "run": "run_cmd",
-    "schedule": "schedule_cmd",
-    "search": "pubmed_cmd",
-    "serve": "collection_cmd",
-    "show": "pubmed_cmd",
-    "sql": "collection_cmd",
-    "stats": "collection_cmd",
-    "status": "run_cmd",
-    "sync": "run_cmd",
-}
-
-
 class TrackerGroup(OptionsAnywhereGroup):
     """The command group: group options typed after the subcommand too, commands
     imported when named, and any TrackerError a command lets through becomes its one
     line and exit code here, so commands catch only what they add context to."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(COMMAND_MODULES) | set(self.commands))
+        return sorted(set(COMMANDS) | set(self.commands))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        module = COMMAND_MODULES.get(cmd_name)
-        if module is not None and cmd_name not in self.commands:
-            importlib.import_module(f"tracker.cli.{module}")  # its decorators register it
+        entry = COMMANDS.get(cmd_name)
+        if entry is not None and cmd_name not in self.commands:
+            importlib.import_module(f"tracker.cli.{entry.module}")  # its decorators register it
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's listing, from the table's lines: `tracker --help` imports no command."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            entry = COMMANDS.get(name)
+            if entry is not None:
+                listed = click.Command(name, help=entry.summary)  # click's own shortening
+                rows.append((name, listed.get_short_help_str(limit)))
+            elif (command := self.get_command(ctx, name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from tracker.errors import BusyError
 
 
@@ -33,6 +31,8 @@ def lock_path(db_path: Path) -> Path:
 @contextmanager
 def database_lock(db_path: Path, wait: float = 0.0) -> Iterator[None]:
     """Hold the database's lock; wait at most `wait` seconds for it."""
+    from filelock import FileLock, Timeout  # 14 ms: only commands that write need it
+
     path = lock_path(db_path)
     if not path.exists() and not os.access(path.parent, os.W_OK):  # read-only: say so
         raise LockUnavailable(
