@@ -3,8 +3,8 @@
 A command's module is imported when the command is named, so `tracker sql`, `find` or
 `list` load neither the E-utilities client, Jinja nor the look-alike servers (run, sync,
 import and status share run_cmd, which loads the job and the digest). `tracker --help`
-lists every command from the lines below instead of importing all of them: 0.08 s
-instead of 0.5 s of CPU (benchmarks/INSTALL.md). tests/test_help.py checks that each
+lists every command from the lines below instead of importing all of them: 57 ms
+instead of 252 ms of CPU (benchmarks/INSTALL.md). tests/test_help.py checks that each
 module defines its commands and that each line is the short help click makes from the
 command's docstring, so the two cannot drift apart.
 """
