@@ -18,60 +18,56 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from tracker.classify.patterns import LazyPattern, lazy
+from tracker.classify.patterns import lazy
 from tracker.classify.trials import NOT_THIS_STUDY, is_rct, is_trial
 
-
-def _rx(pattern: str) -> LazyPattern:
-    """Patterns are lower case and run over lower-cased text: faster than IGNORECASE."""
-    return lazy(pattern)
-
+# Patterns are lower case and run over lower-cased text: faster than IGNORECASE.
 
 # --- notices, letters and guidelines: from the title ---------------------------------
-_ERRATUM = _rx(
+_ERRATUM = lazy(
     r"^\s*(\[?(correction|erratum|corrigendum|errata|retraction|retracted|withdrawn|"
     r"notice of retraction|expression of concern)\b|correction to\b|erratum (to|for|in)\b)"
     r"|\b(erratum|corrigendum)\b"
 )
-_LETTER_TITLE = _rx(
+_LETTER_TITLE = lazy(
     r"^\s*(re:|reply\b|response\b|in response\b|in reply\b|author'?s'? reply|letter\b"
     r"|comment\b|comments on\b|commentary\b|editorial\b|correspondence\b|a reply\b)"
     r"|\binvited (editorial|commentary)\b|\b(letter to the editor|reply to|response to "
     r"(the )?(letter|comment|editorial|commentary|correspondence|critique|reviewers?)"
     r"|comment on|commentary on)\b"
 )
-_GUIDELINE = _rx(
+_GUIDELINE = lazy(
     r"\bguidelines?\b|\bconsensus (statement|recommendations?|conference|report|document"
     r"|guidance|paper)|\bpractice (parameter|advisory|guidance)|\bposition (statement|paper)"
     r"|\bexpert (consensus|panel recommendations?)|\bdelphi consensus"
     r"|\brecommendations (of|from|for) the\b|\bscientific statement\b"
 )
-_GUIDELINE_SUMMARY = _rx(r"^\s*(summary of|review of|appraisal of|adherence to|implementation)")
+_GUIDELINE_SUMMARY = lazy(r"^\s*(summary of|review of|appraisal of|adherence to|implementation)")
 # --- systematic reviews ------------------------------------------------------------------
-_SR_NAME = _rx(
+_SR_NAME = lazy(
     r"\bsystematic(ally)?\s+(literature\s+|scoping\s+|critical\s+)?review|\bmeta-?\s?analy"
     r"|\bumbrella review|\bpooled analysis of (randomi|trials|studies)|\bcochrane review"
 )
-_SR_HOWTO = _rx(
+_SR_HOWTO = lazy(
     r"\bhow to\b|\bguide (to|for)\b|\bprimer\b|\btutorial\b|\bprotocol\b|\bstep[- ]by[- ]step"
     r"|\bintroduction to\b|\bconduct(ing)? (a|an) (systematic|meta)|\bwriting (a|an)\b"
     r"|\bmethodolog"
 )
-_SR_SEARCHED = _rx(
+_SR_SEARCHED = lazy(
     r"\b(searched|search of|search was|searches of|databases?|medline|embase|pubmed|web of"
     r" science|scopus|cinahl|psycinfo|cochrane (library|central)|prisma|pooled|"
     r"random[- ]effects?|studies (were|met) (included|eligible)|trials were included|"
     r"(studies|trials|articles) (were )?(included|identified|met))\b"
 )
 # --- case reports -----------------------------------------------------------------------
-_CASE_TITLE = _rx(
+_CASE_TITLE = lazy(
     r"\bcase (report|series|study|presentation)s?\b|\b(a|one|two|three|four|five|rare|unusual"
     r"|first|unique|fatal) (rare |unusual )?cases? of\b|\bcases? report|\bin an? (\d+|"
     r"[a-z]+)-year-old\b|\breport of (a|an|two|three|four|\d+) (cases?|patients?|famil)"
     r"|: a case\b|\bin a (young |pediatric |paediatric |kidney |renal |liver |heart )?"
     r"(transplant )?(patient|man|woman|boy|girl|child|infant|neonate|recipient)\b"
 )
-_CASE_TEXT = _rx(
+_CASE_TEXT = lazy(
     r"\bcase (report|series)\b|\bwe (report|describe|present|discuss) (the )?(a|an|two|three|"
     r"four|five|six|seven|\d+|first|rare|unusual|unique) (rare |unusual |unique |novel )?"
     r"(cases?|patients?|(\d+|[a-z]+)-year-old|(young |elderly |middle-aged )?(wo)?m[ae]n|"
@@ -80,13 +76,13 @@ _CASE_TEXT = _rx(
     r"|\bwe (report|present|describe) (the )?case\b|\bhere,? we (report|present|describe) "
     r"(a|an|the case)\b|\bthis case\b|\b(a|the) rare case\b"
 )
-_NOT_A_CASE = _rx(
+_NOT_A_CASE = lazy(
     r"\bwe (report|describe|present) (a|an|the|our) (\w+ ){0,3}(cohort|study|analysis|"
     r"series of \d{2,}|trial|survey|review|results|experience|findings|data|outcomes|model|"
     r"method|framework|approach|tool|system)"
 )
 # --- observational -------------------------------------------------------------------------
-_OBSERVATIONAL = _rx(
+_OBSERVATIONAL = lazy(
     r"\bcohort\b|\bcase-?\s?control\b|\bcross-?\s?sectional\b|\bretrospective(ly)?\b"
     r"|\bprospective(ly)?\b|\bobservational\b|\bregistry\b|\bregistries\b|\bpopulation-based\b"
     r"|\bsurvey(ed|s)?\b|\bquestionnaires?\b|\bchart review|\bmedical records\b|\bhealth records"
@@ -101,7 +97,7 @@ _OBSERVATIONAL = _rx(
     r"|\bprevalence\b|\bincidence\b|\bodds ratio|\bhazard ratio|\breliability\b|\bvalidity\b"
 )
 # --- reviews -------------------------------------------------------------------------------
-_REVIEW = _rx(
+_REVIEW = lazy(
     r"\b(this|our|the present|the current|narrative|literature|brief|mini-?|short|"
     r"comprehensive|critical|scoping|integrative|state-of-the-art|historical|clinical|"
     r"updated) review\b|\bwe (review|summari[sz]e|discuss|highlight|overview|outline|"
@@ -118,17 +114,17 @@ _REVIEW = _rx(
     r"(will|also)\b"
 )
 # Titles that name a review whatever the abstract says.
-_REVIEW_TITLE_STRONG = _rx(
+_REVIEW_TITLE_STRONG = lazy(
     r"\breview\b|\boverview\b|\bstate of the art\b|\bupdate (on|in)\b|\bcurrent concepts"
     r"|\bperspectives?\b|\bprimer\b|\b(advances|progress|developments|trends) in\b"
     r"|\bcurrent (progress|management|status|understanding|evidence|knowledge|treatment|"
     r"perspectives?|concepts)|\bin perspective\b|\bprospects\b|\bhow to\b|\bguide to\b"
 )
-_NOT_REVIEW_TITLE = _rx(
+_NOT_REVIEW_TITLE = lazy(
     r"\b(chart|record|retrospective|case|peer) review|\breview of (\d|charts|records)"
 )
 # What only a report of new data says: statistics, doses given, results measured.
-_PRIMARY = _rx(
+_PRIMARY = lazy(
     r"\bp\s?[<=>≤]|\b95\s?%|\bconfidence interval|\bodds ratio|\bhazard ratio|\bmg/kg"
     r"|\bwe (found|observed|measured|demonstrate[d]?|show(ed)?|report(ed)? here|determined"
     r"|identified|isolated|characteri[sz]ed|examined|investigated|tested|assessed|evaluated"
@@ -138,7 +134,7 @@ _PRIMARY = _rx(
     r"examined|assessed|evaluated|enrolled|recruited|compared)\b|\b(significantly|"
     r"statistically) |\bn\s?=\s?\d|\b(increased|decreased|reduced|elevated) (by|to) \d"
 )
-_REVIEW_TITLE = _rx(
+_REVIEW_TITLE = lazy(
     r"\breview\b|\boverview\b|\bstate of the art\b|\bupdate on\b|\bupdates? in\b"
     r"|\bcurrent concepts|\bperspectives?\b|\b(advances|progress|developments|trends) in\b"
     r"|\bprimer\b|\bhow to\b|\bguide to\b|\ban introduction\b|\bwhat (is|are|we know)\b"
@@ -146,7 +142,7 @@ _REVIEW_TITLE = _rx(
     r"|\bmanagement of\b|\bchallenges\b|\bimplications\b|\bemerging\b"
 )
 # --- preclinical --------------------------------------------------------------------------
-_ANIMAL = _rx(
+_ANIMAL = lazy(
     r"\b(rats?|mice|mouse|murine|rodents?|zebrafish|drosophila|rabbits?|hamsters?|"
     r"monkeys?|macaques?|primates?|pigs?|piglets|swine|porcine|bovine|canine|feline|ovine|"
     r"equine|dogs|cats|sheep|horses|cattle|cows|chickens?|guinea pigs?|c\. elegans|yeast|"
@@ -158,12 +154,12 @@ _ANIMAL = _rx(
     r"in silico|simulations?|phantoms?|crystal structure|nmr|spectroscop\w*|synthesis|"
     r"synthesi[sz]ed|compounds?|ligands?|nanoparticles?|catalys\w*|polymers?)\b"
 )
-_HUMAN = _rx(
+_HUMAN = lazy(
     r"\b(patients?|participants?|volunteers?|women|men|children|adults|outpatients?|"
     r"inpatients?|infants|adolescents|respondents|subjects|individuals|people|persons|"
     r"pregnan\w+|cases|clinical|clinicians|physicians|nurses|students|veterans|humans?)\b"
 )
-_HUMAN_STUDY = _rx(
+_HUMAN_STUDY = lazy(
     r"\b(patients?|participants?|volunteers?|women|men|children|adults|subjects|individuals"
     r"|respondents|infants|adolescents|students|persons|people) (were|was|with|who|aged|"
     r"underwent|received|completed|participated|enrolled|recruited|included)\b"
@@ -172,7 +168,7 @@ _HUMAN_STUDY = _rx(
     r"|subjects|individuals|volunteers|respondents)"
 )
 # Abstracts reporting new data say this; expository ones do not.
-_DATA = _rx(
+_DATA = lazy(
     r"\d\s?%|\bp\s?[<=>]|\bwe (found|observed|measured|enrolled|included|recruited|examined|"
     r"analy[sz]ed|investigated|show(ed)?|demonstrate[d]?|report|identified|evaluated|"
     r"assessed|compared|tested|determined|developed|used)\b|\bresults?\b|\bsignificant(ly)?\b"
@@ -225,7 +221,9 @@ def text_tier(title: str | None, abstract: str | None) -> str:
     return next((tier for tier, fires in steps if fires()), "other")
 
 
-_OBSERVATIONAL_TITLE = _rx(r"\bcohort\b|\bretrospective\b|\bregistry\b|\bcase-control\b|\bsurvey\b")
+_OBSERVATIONAL_TITLE = lazy(
+    r"\bcohort\b|\bretrospective\b|\bregistry\b|\bcase-control\b|\bsurvey\b"
+)
 
 
 def _is_letter(title: str, abstract: str) -> bool:
@@ -280,7 +278,7 @@ def _is_preclinical(title: str, abstract: str) -> bool:
 
 
 # Reports of experiments are told in the past tense; reviews mostly in the present.
-_PAST_FINDINGS = _rx(
+_PAST_FINDINGS = lazy(
     r"\b(was|were) (\w+ )?[a-z]+(ed|en)\b|\b(increased|decreased|induced|inhibited|reduced"
     r"|enhanced|produced|caused|showed|revealed|resulted|exhibited|elicited|abolished)\b"
 )
@@ -294,7 +292,7 @@ def _animal_title(title: str) -> bool:
     )
 
 
-_ANIMAL_TITLE = _rx(
+_ANIMAL_TITLE = lazy(
     r"\b(rats?|mice|mouse|murine|rodents?|zebrafish|drosophila|rabbits?|hamsters?|monkeys?"
     r"|macaques?|pigs?|piglets|swine|porcine|bovine|canine|feline|ovine|equine|dogs|cats|sheep"
     r"|horses|cattle|cows|chickens?|guinea pigs?|in vitro|cell lines?|yeast|bacteria\w*)\b"
@@ -325,7 +323,7 @@ def _is_review(title: str, abstract: str) -> bool:
 
 
 # An old record without an abstract: a laboratory title is laboratory work.
-_LAB_TITLE = _rx(
+_LAB_TITLE = lazy(
     r"\b(receptors?|enzymes?|synthetase|reductase|dehydrogenases?|kinases?|cyclase|oxidases?"
     r"|mitochondri\w*|peroxisom\w*|microsom\w*|hepatic|platelets?|uptake|metabolites?|"
     r"metabolism|purification|purified|polypeptides?|proteins?|peptides?|dna|rna|genes?|ion"

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import re
 
-from tracker.classify.patterns import LazyPattern, lazy
+from tracker.classify.patterns import lazy
 
-
-def _rx(pattern: str) -> LazyPattern:
-    """Patterns are lower case and run over lower-cased text: faster than IGNORECASE."""
-    return lazy(pattern)
-
-
-_RCT_TITLE = _rx(
+# Patterns are lower case and run over lower-cased text: faster than IGNORECASE.
+_RCT_TITLE = lazy(
     r"\brandomi[sz]ed\b[^.:]{0,40}\b(trial|study)\b|\bplacebo-?\s?controlled\b"
     r"|\bdouble-?\s?blind(ed)?\b[^.:]{0,30}\btrial\b|\brandomi[sz]ed,"
 )
-_RCT_DONE = _rx(
+_RCT_DONE = lazy(
     r"\b(we|were|was|been|be|are) (randomly )?(randomi[sz]ed|randomly assigned|randomly "
     r"allocated|assigned at random|allocated at random)|\brandomly (assigned|allocated|divided"
     r"|received)\b|\brandomi[sz]ed (to|in a \d|in a [a-z]+:[a-z]+|1:1|2:1|into)\b"
@@ -30,20 +25,20 @@ _RCT_DONE = _rx(
     r"(trial|study)\b|\brandomi[sz]ed (controlled |clinical |crossover |cross-over )?trial of\b"
     r"|\b(double|single|triple)-?\s?blind(ed)?,? (randomi[sz]ed|placebo)"
 )
-NOT_THIS_STUDY = _rx(
+NOT_THIS_STUDY = lazy(
     r"\b(need|needed|needs|require|required|requires|warrant|warranted|future|further|should"
     r"|would|will|could|larger|prior|previous|previously|earlier|recent|existing|published"
     r"|meta-analy|systematic|review|reviews|reviewed|trials (have|has)|are lacking|lack of"
     r"|no randomi|is there|ongoing|planned|protocol|design and rationale)\b"
 )
-_TRIAL = _rx(
+_TRIAL = lazy(
     r"\bopen-?\s?label\b|\bphase\s+(i{1,3}v?|[1-4])(/(i{1,3}|[1-4]))?\b|\bsingle-?\s?arm\b"
     r"|\bnon-?randomi[sz]ed\b|\bpilot (study|trial)\b|\buncontrolled (study|trial)\b"
     r"|\bdose-?(finding|escalation|ranging)\b|\bfirst-in-human\b|\bplacebo\b"
     r"|\bcross-?over (study|trial|design)\b|\bdouble-?\s?blind|\b(this|our|the present) "
     r"(clinical |prospective |pilot )?trial\b|\bclinical trial\b"
 )
-_TRIAL_PROTOCOL = _rx(
+_TRIAL_PROTOCOL = lazy(
     r"\b(study|trial) protocol\b|\bprotocol for (a|an|the)\b|design and rationale"
 )
 
