@@ -103,6 +103,11 @@ def hugo_site(scenario, tmp_path_factory) -> Path:
     publish(scenario.reports, site, "hugo", WEEK1, "--follow-up")
     publish(scenario.reports, site, "hugo", WEEK2)
     publish(scenario.reports, site, "hugo", WEEK3)
+    build_hugo(hugo, site)
+    return site
+
+
+def build_hugo(hugo: str, site: Path) -> None:
     # --buildFuture: WEEK3 lies ahead of the clock; only its draft flag may keep it out.
     done = subprocess.run(
         [hugo, "--buildFuture", "--quiet", "--source", str(site)],
@@ -112,7 +117,6 @@ def hugo_site(scenario, tmp_path_factory) -> Path:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    return site
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +127,11 @@ def jekyll_site(scenario, tmp_path_factory) -> Path:
     publish(scenario.reports, site, "jekyll", WEEK1, "--follow-up")
     publish(scenario.reports, site, "jekyll", WEEK2)
     publish(scenario.reports, site, "jekyll", WEEK3)
+    build_jekyll(jekyll, site)
+    return site
+
+
+def build_jekyll(jekyll: str, site: Path) -> None:
     done = subprocess.run(
         [jekyll, "build", "--future", "--quiet", "--source", str(site), "--destination",
          str(site / "_site")],
@@ -132,7 +141,6 @@ def jekyll_site(scenario, tmp_path_factory) -> Path:
         check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    return site
 
 
 def check_built_page(html: Path, root: Path, base: str = "") -> Page:
@@ -192,6 +200,37 @@ def test_jekyll_leaves_drafts_unpublished(jekyll_site):
     week3 = (jekyll_site / "_posts" / f"{WEEK3}-treatments.md").read_text(encoding="utf-8")
     assert "\npublished: false\n" in week3 and '\nlayout: "post"\n' in week3
     assert (jekyll_site / "_drafts" / f"treatments-{WEEK1}-follow-up.md").is_file()
+
+
+def test_hugo_section_is_the_content_folder(scenario, tmp_path):
+    hugo = generator("hugo")
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "hugo", site)
+    publish(scenario.reports, site, "hugo", WEEK1, "--section", "notes")
+    build_hugo(hugo, site)
+    assert (site / "content" / "notes" / f"treatments-{WEEK1}" / "index.md").is_file()
+    html = site / "public" / "notes" / f"treatments-{WEEK1}" / "index.html"
+    check_built_page(html, site / "public")
+    assert not (site / "content" / "posts").exists()
+
+
+def test_jekyll_section_is_the_posts_category(scenario, tmp_path):
+    """Jekyll has categories, not sections: --section sets the post's `categories`, and
+    Jekyll's default permalink (the site's own removed here) starts the URL with it."""
+    jekyll = generator("jekyll")
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "jekyll", site)
+    config = site / "_config.yml"
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    config.write_text("".join(ln for ln in lines if not ln.startswith("permalink:")))
+    publish(scenario.reports, site, "jekyll", WEEK1, "--section", "notes", "--follow-up")
+    post = (site / "_posts" / f"{WEEK1}-treatments.md").read_text(encoding="utf-8")
+    starter = site / "_drafts" / f"treatments-{WEEK1}-follow-up.md"
+    assert '\ncategories: ["notes"]\n' in post
+    assert '\ncategories: ["notes"]\n' in starter.read_text(encoding="utf-8")
+    build_jekyll(jekyll, site)
+    html = site / "_site" / "notes" / "2026" / "11" / "23" / "treatments.html"
+    check_built_page(html, site / "_site", base="/blog")
 
 
 def test_front_matter_has_title_once_date_tags_summary(hugo_site, jekyll_site):

@@ -29,7 +29,10 @@ from tracker.publish.source import PublishError, WrittenDigest, find_digest
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Publish the digest of this day (YYYY-MM-DD) instead of the latest.",
 )
-@click.option("--section", default="posts", show_default=True, help="Hugo content section.")
+@click.option(
+    "--section",
+    help="Hugo: the content section (default: posts). Jekyll: the post's category.",
+)
 @click.option("--layout", help="Front matter layout (Jekyll default: post).")
 @click.option(
     "--follow-up",
@@ -41,7 +44,7 @@ def publish(
     site: Path,
     kind: str,
     day: datetime | None,
-    section: str,
+    section: str | None,
     layout: str | None,
     follow_up: bool,
 ) -> None:
@@ -55,8 +58,8 @@ def publish(
     """
     if not site.is_dir():
         raise UserError(f"--to {site}: no such folder (the site must exist already)")
-    if "/" in section or section in ("", ".", ".."):
-        raise UserError(f"--section {section!r}: a single folder name under content/")
+    if section is not None and ("/" in section or section in ("", ".", "..")):
+        raise UserError(f"--section {section!r}: a single name (a folder under content/)")
     digest = _find_digest(name, day)
     written = _write_post(digest, site, kind, section, layout, follow_up)
     _report(name, digest, written)
@@ -73,17 +76,16 @@ def _write_post(
     digest: WrittenDigest,
     site: Path,
     kind: str,
-    section: str,
+    section: str | None,
     layout: str | None,
     follow_up: bool,
 ) -> list[Path]:
     try:
         if kind == "hugo":
-            options = HugoOptions(section=section, layout=layout, follow_up=follow_up)
-            return publish_hugo(digest, site, options)
-        return publish_jekyll(
-            digest, site, JekyllOptions(layout=layout or "post", follow_up=follow_up)
-        )
+            hugo = HugoOptions(section=section or "posts", layout=layout, follow_up=follow_up)
+            return publish_hugo(digest, site, hugo)
+        jekyll = JekyllOptions(layout=layout or "post", category=section, follow_up=follow_up)
+        return publish_jekyll(digest, site, jekyll)
     except PublishError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:

@@ -1,6 +1,8 @@
 """A Jekyll post: _posts/YYYY-MM-DD-SLUG.md (Jekyll skips any other name) with its files
 under assets/SEARCH/STEM/, linked through `relative_url` so a site's baseurl holds.
-Drafts get `published: false` (Jekyll ignores `draft:`)."""
+Drafts get `published: false` (Jekyll ignores `draft:`). What Hugo calls a section is a
+category in Jekyll: `categories:` in the front matter, which Jekyll's default permalink
+(`/:categories/:year/:month/:day/:title:output_ext`) puts at the front of the URL."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from tracker.publish.source import WrittenDigest
 @dataclass(frozen=True)
 class JekyllOptions:
     layout: str = "post"
+    category: str | None = None  # --section
     follow_up: bool = False
 
 
@@ -29,7 +32,8 @@ def publish_jekyll(digest: WrittenDigest, site: Path, options: JekyllOptions) ->
     stem = digest.markdown.stem
     folder = f"assets/{digest.search}/{stem}"
     name = f"{digest.day.isoformat()}-{digest.search}{stem[10:]}.md"
-    fields = {"layout": options.layout, **base_fields(digest)}
+    categories = [options.category] if options.category else None
+    fields = {"layout": options.layout, **base_fields(digest), "categories": categories}
     fields["description"] = digest.front.get("summary")
     fields["published"] = not digest.draft
     links = {a.name: f"{{{{ '/{folder}/{a.name}' | relative_url }}}}" for a in digest.assets}
@@ -45,6 +49,7 @@ def publish_jekyll(digest: WrittenDigest, site: Path, options: JekyllOptions) ->
         fields = {
             "layout": options.layout,
             **base_fields(digest),
+            "categories": categories,
             "title": f"Follow-up: {fields['title']}",
         }
         write_text(starter, front_matter(fields) + follow_up_text(digest))
