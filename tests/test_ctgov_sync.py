@@ -4,6 +4,7 @@ look-alike and into a real SQLite database."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sources_kit import (
@@ -177,3 +178,64 @@ def test_pubmed_records_link_to_the_trials_they_name(db):
         29355075: ["NCT02060188"],
         30073290: ["NCT02024373"],
     }
+
+
+LINKED = ("tipplerow__29355075.xml", "tipplerow__30073290.xml")  # DataBankList, abstract
+LINKS = [
+    ("NCT02060188", 29355075, "pubmed_databank"),
+    ("NCT02024373", 30073290, "pubmed_abstract"),
+    ("NCT02024373", 30073290, "pubmed_databank"),
+]
+
+
+def test_a_sync_links_new_records_to_the_trials_they_name(db):
+    """New records reach `articles` through the run's staged batches: the links must
+    travel with them (they once came only through store.upsert_articles)."""
+    from helpers import fast_client, local_eutils
+
+    from tracker.ingest.sync import run_search
+    from tracker.models import SavedSearch
+
+    folder = Path(__file__).parent / "data/pubmed-samples/baseline"
+    search = SavedSearch(name="s", title="S", term="nivolumab[tiab] OR atorvastatin[tiab]")
+    with local_eutils([folder / name for name in LINKED]) as server, fast_client(server) as client:
+        result = run_search(db, client, search, today=date(2026, 11, 23))
+    assert (result.status, result.new) == ("ok", 2)
+    assert (
+        rows(db, "SELECT nct_id, pmid, origin FROM trial_publications ORDER BY pmid, origin")
+        == LINKS
+    )
+
+
+def test_an_import_links_records_to_the_trials_they_name(db):
+    from tracker.ingest.importer import import_file
+
+    folder = Path(__file__).parent / "data/pubmed-samples/baseline"
+    for name in LINKED:
+        import_file(db, folder / name)
+    assert (
+        rows(db, "SELECT nct_id, pmid, origin FROM trial_publications ORDER BY pmid, origin")
+        == LINKS
+    )
+
+
+def test_m009_links_stored_records_to_the_trials_their_abstracts_name(tmp_path):
+    """A database filled before links travelled with staged and imported records gets
+    the links its stored abstracts name; a DataBankList is not stored, so not those."""
+    from tracker.ingest.importer import import_file
+
+    path = tmp_path / "old.db"
+    old = store.connect(path)
+    folder = Path(__file__).parent / "data/pubmed-samples/baseline"
+    for name in LINKED:
+        import_file(old, folder / name)
+    seen = old.conn.execute("SELECT first_seen FROM articles WHERE pmid = 30073290").fetchone()
+    old.conn.execute("DELETE FROM trial_publications")
+    old.conn.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm009%'")
+    old.conn.commit()
+    old.close()
+    migrated = store.connect(path)
+    assert rows(migrated, "SELECT nct_id, pmid, origin, first_seen FROM trial_publications") == [
+        ("NCT02024373", 30073290, "pubmed_abstract", seen[0])
+    ]
+    migrated.close()

@@ -16,6 +16,11 @@ RETRACTION_LINKS = frozenset({"RetractionIn"})
 _NCT_ID = re.compile(r"\bNCT\d{8}\b")
 
 
+def nct_ids_in(text: str | None) -> tuple[str, ...]:
+    """The ClinicalTrials.gov ids written in `text`, in order, each once."""
+    return tuple(dict.fromkeys(_NCT_ID.findall(text or "")))
+
+
 @dataclass(frozen=True)
 class Author:
     position: int  # 1-based order in the AuthorList
@@ -103,7 +108,7 @@ class Article:
     @property
     def abstract_trial_ids(self) -> tuple[str, ...]:
         """NCT ids written in the abstract ("registered as NCT01234567"), in order, once."""
-        return tuple(dict.fromkeys(_NCT_ID.findall(self.abstract or "")))
+        return nct_ids_in(self.abstract)
 
     @property
     def retracted(self) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from tracker.models import Article
-from tracker.store.links import add_article_trial_links
+from tracker.store.links import write_link_rows
 from tracker.store.rows import EncodedArticles, article_values, encode_articles
 from tracker.store.schema import (
     ARTICLE_COLUMNS,
@@ -55,7 +55,6 @@ def article_row(article: Article, now: str) -> dict[str, Any]:
 def upsert_articles(db: Database, articles: Sequence[Article], now: str) -> None:
     """Insert new articles, refresh stored ones in place (keeping first_seen)."""
     write_articles(db, encode_articles(articles, now))
-    add_article_trial_links(db, articles, now)  # DataBankList and abstract NCT ids
 
 
 def write_articles(
@@ -84,7 +83,11 @@ def write_articles(
     conn.executemany("DELETE FROM authors WHERE pmid = ?", [(r[0],) for r in rows])
     conn.executemany(_INSERT_AUTHOR, authors)
     _roles_to_recheck(db, [r[0] for r in rows if stored.get(r[0]) is not None])
-    return [r[0] for r in rows]
+    written = [r[0] for r in rows]
+    if batch.trial_links:  # DataBankList and abstract NCT ids: the trials a record names
+        kept = set(written)
+        write_link_rows(db, [link for link in batch.trial_links if link[1] in kept])
+    return written
 
 
 def _roles_to_recheck(db: Database, revised: list[int]) -> None:

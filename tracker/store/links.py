@@ -13,26 +13,19 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from tracker.models import Article
-
 
 def add_links(db: Database, links: Iterable[tuple[str, int, str, str | None]], now: str) -> None:
     """(nct_id, pmid, origin, ref_type) rows; an existing link is kept as it is."""
+    write_link_rows(db, [(n, p, o, r, now) for n, p, o, r in links])
+
+
+def write_link_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """(nct_id, pmid, origin, ref_type, first_seen) rows, as store.rows.trial_link_values
+    makes them for PubMed records; an existing link is kept as it is."""
     db.conn.executemany(
         "INSERT OR IGNORE INTO trial_publications (nct_id, pmid, origin, ref_type, first_seen) "
         "VALUES (?, ?, ?, ?, ?)",
-        [(n, p, o, r, now) for n, p, o, r in links],
-    )
-
-
-def add_article_trial_links(db: Database, articles: Sequence[Article], now: str) -> None:
-    add_links(
-        db,
-        [(nct, a.pmid, "pubmed_databank", None) for a in articles for nct in a.registered_trials]
-        + [
-            (nct, a.pmid, "pubmed_abstract", None) for a in articles for nct in a.abstract_trial_ids
-        ],
-        now,
+        rows,
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.classify import classify_article
@@ -135,6 +135,8 @@ class EncodedArticles:
     rows: list[tuple[Any, ...]]
     authors: list[tuple[Any, ...]]  # every author of those rows
     records: int  # records read, a PMID seen twice counted twice (as `tracker import` reports)
+    # `trial_publications` rows for the trials those records name (trial_link_values)
+    trial_links: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def encode_articles(articles: Sequence[Article], now: str) -> EncodedArticles:
@@ -145,7 +147,17 @@ def encode_articles(articles: Sequence[Article], now: str) -> EncodedArticles:
         rows=[article_values(a, now) + classified_values(a) for a in latest],
         authors=[author_values(a.pmid, au) for a in latest for au in a.authors],
         records=len(articles),
+        trial_links=[link for a in latest for link in trial_link_values(a, now)],
     )
+
+
+def trial_link_values(article: Article, now: str) -> list[tuple[str, int, str, None, str]]:
+    """`trial_publications` rows (nct_id, pmid, origin, ref_type, first_seen) for the
+    trials a record names: in its DataBankList ("pubmed_databank") and as NCT ids written
+    in its abstract ("pubmed_abstract"). tracker/store/links.py reads them."""
+    return [
+        (nct, article.pmid, "pubmed_databank", None, now) for nct in article.registered_trials
+    ] + [(nct, article.pmid, "pubmed_abstract", None, now) for nct in article.abstract_trial_ids]
 
 
 def latest_versions(articles: Sequence[Article]) -> list[Article]:

@@ -347,5 +347,24 @@ def m008_stored_conclusion(db: Database) -> None:
         last = rows[-1][0]
 
 
+@migrations()
+def m009_trial_links_from_stored_abstracts(db: Database) -> None:
+    """Links from the NCT ids written in stored abstracts. Before this version a record
+    that reached `articles` through a run's staged batches or `tracker import` came
+    without its trial links (only `tracker search` and revised records made them). What
+    the abstract names is recovered here, seen when the record was; what only the
+    record's DataBankList named is not stored, and is linked when PubMed next revises it."""
+    from tracker.models import nct_ids_in
+
+    found = db.conn.execute(
+        "SELECT pmid, abstract, first_seen FROM articles WHERE abstract LIKE '%NCT%'"
+    ).fetchall()
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO trial_publications (nct_id, pmid, origin, ref_type, first_seen)"
+        " VALUES (?, ?, 'pubmed_abstract', NULL, ?)",
+        [(nct, pmid, seen) for pmid, abstract, seen in found for nct in nct_ids_in(abstract)],
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -27,7 +27,9 @@ from tracker.store.rows import EncodedArticles, encode_articles
 def stage_articles(db: Database, search: str, articles: list[Article], now: str) -> None:
     """Stage one parsed batch (inside the caller's short write transaction)."""
     encoded = encode_articles(articles, now)
-    data = json.dumps({"rows": encoded.rows, "authors": encoded.authors}).encode()
+    data = json.dumps(
+        {"rows": encoded.rows, "authors": encoded.authors, "links": encoded.trial_links}
+    ).encode()
     db.conn.execute(
         "INSERT INTO sync_staging (search, pmids, batch) VALUES (?, ?, ?)",
         (search, json.dumps([row[0] for row in encoded.rows]), zlib.compress(data, 1)),
@@ -50,7 +52,11 @@ def _batches(db: Database, search: str) -> Iterator[EncodedArticles]:
         ).fetchone()
         data = json.loads(zlib.decompress(blob))
         rows = [tuple(r) for r in data["rows"]]
-        yield EncodedArticles(rows, [tuple(a) for a in data["authors"]], len(rows))
+        authors = [tuple(a) for a in data["authors"]]
+        # A batch staged by a tracker before trial links were staged has none: its
+        # records are linked when PubMed next revises them.
+        links = [tuple(link) for link in data.get("links", [])]
+        yield EncodedArticles(rows, authors, len(rows), links)
 
 
 def commit_staged(db: Database, search: str, wanted: Iterable[int]) -> set[int]:
@@ -65,7 +71,8 @@ def commit_staged(db: Database, search: str, wanted: Iterable[int]) -> set[int]:
             keep = [r for r in batch.rows if r[0] in wanted and r[0] not in done]
             pmids = {r[0] for r in keep}
             authors = [a for a in batch.authors if a[0] in pmids]
-            writer.write(EncodedArticles(keep, authors, len(keep)))
+            links = [link for link in batch.trial_links if link[1] in pmids]
+            writer.write(EncodedArticles(keep, authors, len(keep), links))
             done |= pmids
     return done
 
