@@ -198,3 +198,99 @@ def test_tracker_run_mails_and_tracker_digest_never_mails_twice_unless_asked(smt
         assert bad.returncode == 0  # --limit is clamped to 200, not an error
     subject = inbox.messages[0][1]["Subject"]
     assert subject.startswith("Treatments: ") and "new stud" in subject
+
+
+# -- a mail that could not go out goes out with the next mailing run ----------------------
+
+
+def due(db) -> list[int]:
+    return [i for (i,) in db.conn.execute("SELECT id FROM digests WHERE mail_due IS NOT NULL")]
+
+
+def test_digests_left_unmailed_are_mailed_first_oldest_first(smtp_server, tmp_path):
+    """Three weekly digests recorded for mailing and never mailed (a run killed after
+    each, or a mail server that refused): the next mailing sends them in order, once."""
+    from tracker.digest.mail import deliver_overdue
+    from tracker.digest.write import DigestOptions
+
+    inbox, port = smtp_server
+    scenario = build(tmp_path, DigestOptions(limit=12, mail=True))
+    db, (week1, week2, week3) = scenario.db, scenario.digests
+    assert due(db) == [week1.digest_id, week2.digest_id, week3.digest_id]
+    late = list(deliver_overdue(db, settings(port), "treatments", week3.digest_id,
+                                skip_empty=False))  # fmt: skip
+    assert [(x.digest.digest_id, x.delivery.status) for x in late] == [
+        (week1.digest_id, "sent"),
+        (week2.digest_id, "sent"),
+    ]
+    assert deliver_digest(db, settings(port), week3, skip_empty=True).status == "skipped-empty"
+    subjects = [msg["Subject"] for _, msg in inbox.messages]
+    assert subjects == [f"Treatments: {week1.summary}", f"Treatments: {week2.summary}"]
+    attached = {p.get_filename() for p in inbox.messages[0][1].iter_attachments()}
+    assert attached == {week1.files["ris"].name, week1.files["bib"].name}
+    assert due(db) == []
+    assert list(deliver_overdue(db, settings(port), "treatments", 10**6, skip_empty=False)) == []
+    assert len(inbox.messages) == 2
+
+
+def test_a_digest_whose_files_are_gone_is_said_and_no_longer_due(smtp_server, tmp_path):
+    from tracker.digest.mail import deliver_overdue, late_line
+    from tracker.digest.write import DigestOptions
+
+    inbox, port = smtp_server
+    scenario = build(tmp_path, DigestOptions(limit=12, mail=True))
+    week1 = scenario.digests[0]
+    week1.html_path.unlink()
+    [gone, sent] = deliver_overdue(scenario.db, settings(port), "treatments",
+                                   scenario.digests[2].digest_id, skip_empty=False)  # fmt: skip
+    assert (gone.delivery.status, sent.delivery.status) == ("files-gone", "sent")
+    assert late_line(gone) == (
+        f"  mail: the digest of {week1.markdown_path.stem}, which an earlier run left unsent, "
+        f"was not sent: {week1.html_path} is gone"
+    )
+    assert len(inbox.messages) == 1 and due(scenario.db) == [scenario.digests[2].digest_id]
+
+
+@pytest.mark.long_running(5)
+def test_tracker_run_mails_next_time_what_a_refused_mail_left(smtp_server, workdir):
+    """The real command: the SMTP server is down for the first run (exit 1, the digest
+    kept), up for the second, which mails the first run's digest, then its own."""
+    inbox, port = smtp_server
+
+    def tracker(smtp_port: int):
+        env = tracker_env(
+            server,
+            TRACKER_SMTP_HOST="127.0.0.1",
+            TRACKER_SMTP_PORT=str(smtp_port),
+            TRACKER_SMTP_STARTTLS="0",
+            TRACKER_MAIL_FROM="tracker@example.org",
+            TRACKER_MAIL_TO="author@example.org",
+        )
+        return run_tracker("run", cwd=workdir, env=env)
+
+    with local_eutils(METAPUB_FILES[:40]) as server:
+        down = tracker(free_port())
+        assert down.returncode == 1, down.stderr
+        assert "treatments: mail: " in down.stdout and inbox.messages == []
+        up = tracker(port)
+        assert up.returncode == 0, up.stderr
+        again = tracker(port)
+        assert again.returncode == 0, again.stderr
+    written = (workdir / "reports" / "treatments").glob("*.md")  # DATE, DATE-2, DATE-3
+    first, second, third = sorted(written, key=lambda p: (len(p.stem), p.stem))
+    assert (
+        f"  mail: sent the digest of {first.stem}, which an earlier run left unsent, to "
+        "author@example.org" in up.stdout
+    )
+    assert "earlier run" not in again.stdout
+    # The first run's studies, then the second and third runs' digests (nothing new).
+    messages = [msg for _, msg in inbox.messages]
+    assert len(messages) == 3 and "new stud" in messages[0]["Subject"]
+
+    def lines(text: str) -> list[str]:
+        return text.strip().splitlines()
+
+    bodies = [lines(msg.get_body(("plain",)).get_content()) for msg in messages]
+    texts = [lines((md.parent / f".{md.stem}.txt").read_text(encoding="utf-8"))
+             for md in (first, second, third)]  # fmt: skip
+    assert bodies == texts  # the first run's digest first

@@ -21,6 +21,8 @@ from tracker.digest.mail import (
     MailError,
     MailSettings,
     deliver_digest,
+    deliver_overdue,
+    late_line,
 )
 from tracker.digest.write import (
     DEFAULT_LIMIT,
@@ -142,7 +144,10 @@ def digest(
     """
     mail = _mail_for(send, resend)
     options = DigestOptions(
-        limit=limit, since=since.date() if since else None, template_dir=templates
+        limit=limit,
+        since=since.date() if since else None,
+        template_dir=templates,
+        mail=mail is not None,
     )
     searches = select_saved_searches(settings().queries, names)
     check_db_path(settings().db_path, create=False)  # a digest reads a database, never makes one
@@ -189,6 +194,12 @@ def _digest_one(
     delivery = None
     if mail is not None:
         try:
+            # What an earlier run could not mail goes first: a reader misses no week.
+            for late in deliver_overdue(
+                db, mail, search.name, result.digest_id, skip_empty=skip_empty
+            ):
+                if (line := late_line(late)) and not settings().as_json:
+                    click.echo(line)
             delivery = deliver_digest(db, mail, result, skip_empty=skip_empty, resend=resend)
         except MailError as exc:
             fail(f"{search.name}: digest written to {result.markdown_path}, but mail: {exc}")

@@ -35,6 +35,7 @@ from tracker.cli.sources_cmd import (
     source_status_lines,
     source_status_rows,
 )
+from tracker.digest.mail import late_json, late_line
 from tracker.digest.write import DigestOptions
 from tracker.ingest.importer import ImportFileError, ImportResult, default_workers, import_file
 from tracker.ingest.sources import SourceClients
@@ -92,6 +93,8 @@ def _run_json(outcome: JobOutcome) -> dict[str, Any]:
     if outcome.delivery or outcome.mail_error:
         data["mail"] = outcome.delivery.status if outcome.delivery else None
         data["mail_error"] = outcome.mail_error
+    if outcome.late:
+        data["late_mail"] = [late_json(item) for item in outcome.late]
     return data
 
 
@@ -182,6 +185,8 @@ def _one(
             click.echo(f"  digest: {outcome.digest.markdown_path} ({outcome.digest.studies} new)")
         if outcome.digest_error:
             click.echo(f"{search.name}: digest FAILED: {outcome.digest_error}")
+        for line in filter(None, map(late_line, outcome.late)):
+            click.echo(line)
         if outcome.delivery and outcome.delivery.status == "sent":
             click.echo(f"  mail: sent to {', '.join(outcome.delivery.recipients)}")
         if outcome.mail_error:

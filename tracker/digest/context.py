@@ -39,6 +39,7 @@ class DigestOptions:
     since: date | None = None  # a period digest: studies first found on or after this day
     template_dir: Path | None = None  # the user's templates, overriding the bundled ones
     sample_data: bool = False
+    mail: bool = False  # the caller mails it: recorded as due until sent (digests.mail_due)
 
 
 def clamp_limit(limit: int) -> int:

@@ -17,16 +17,17 @@ The password is never logged or put into an error message.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sqlite_utils import Database
 
@@ -177,7 +178,7 @@ def build_alert(
 
 @dataclass(frozen=True)
 class Delivery:
-    status: str  # "sent", "skipped-empty", "already-sent"
+    status: str  # "sent", "skipped-empty", "already-sent", "files-gone" (deliver_overdue)
     recipients: tuple[str, ...] = ()
 
 
@@ -193,11 +194,82 @@ def deliver_digest(
     search, period and data) was mailed before and `resend` is not given. Records the
     sending in `digests.sent`. MailError when the server refuses."""
     if skip_empty and digest.empty:
+        _settle(db, digest.digest_id)
         return Delivery("skipped-empty")
     period = digest.period_from
     if not resend and stored.already_sent(db, digest.search, period, digest.as_of_run):
+        _settle(db, digest.digest_id)
         return Delivery("already-sent")
     send(settings, build_message(settings, digest))
     with store.write_transaction(db):
         stored.mark_sent(db, digest.digest_id, store.utc_now(), settings.recipients)
     return Delivery("sent", settings.recipients)
+
+
+def _settle(db: Database, digest_id: int) -> None:
+    with store.write_transaction(db):
+        stored.settle_mail(db, digest_id)
+
+
+@dataclass(frozen=True)
+class LateDelivery:
+    """An earlier digest whose mail failed (or whose run was killed before it), now sent."""
+
+    digest: DigestResult
+    delivery: Delivery
+
+
+def deliver_overdue(
+    db: Database, settings: MailSettings, search: str, before_id: int, *, skip_empty: bool
+) -> Iterator[LateDelivery]:
+    """Mail, oldest first, the digests of `search` (older than digest `before_id`) still
+    due: a mailing run sends what an earlier one could not before its own digest, so a
+    reader misses no week. MailError (one line) stops at the first refusal; what is not
+    sent stays due. A digest whose files are gone is "files-gone" and no longer due."""
+    for row in stored.mail_due(db, search, before_id):
+        digest = _due_digest(row)
+        if digest.html_path.is_file():
+            delivery = deliver_digest(db, settings, digest, skip_empty=skip_empty)
+        else:  # the reports folder was cleaned up meanwhile: nothing left to mail
+            _settle(db, digest.digest_id)
+            delivery = Delivery("files-gone")
+        yield LateDelivery(digest, delivery)
+
+
+def late_line(late: LateDelivery) -> str | None:
+    """The line `tracker run` and `tracker digest` print for a late delivery."""
+    day = late.digest.markdown_path.stem
+    if late.delivery.status == "sent":
+        recipients = ", ".join(late.delivery.recipients)
+        return (
+            f"  mail: sent the digest of {day}, which an earlier run left unsent, to {recipients}"
+        )
+    if late.delivery.status == "files-gone":
+        return (
+            f"  mail: the digest of {day}, which an earlier run left unsent, was not sent: "
+            f"{late.digest.html_path} is gone"
+        )
+    return None  # empty with --no-empty, or mailed meanwhile: nothing to say
+
+
+def late_json(late: LateDelivery) -> dict[str, Any]:
+    return {"markdown": str(late.digest.markdown_path), "mail": late.delivery.status}
+
+
+def _due_digest(row: Mapping[str, Any]) -> DigestResult:
+    """The DigestResult a recorded digest's mail needs, from its row and `mail_due`."""
+    due = json.loads(row["mail_due"])
+    return DigestResult(
+        search=row["search"],
+        digest_id=row["id"],
+        studies=due["studies"],
+        markdown_path=Path(row["markdown_path"]),
+        html_path=Path(row["html_path"]),
+        changes=due["changes"],
+        summary=due["summary"],
+        kind=row["kind"] or "regular",
+        period_from=row["period_from"],
+        as_of_run=row["as_of_run"] or 0,
+        files={k: Path(v) for k, v in due["files"].items() if Path(v).is_file()},
+        title=due["title"],
+    )

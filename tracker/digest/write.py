@@ -14,6 +14,7 @@ these": every new study), and feed.xml (the saved search's Atom feed).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -111,7 +112,7 @@ def write_digest(
     extra = source_file_paths(context, paths["md"])
     context["source_files"] = {k: p.name for k, p in extra.items()}
     paths.update(extra)
-    row = _row(search, selection, paths)
+    row = _row(search, selection, paths, _mail_due(search, context, paths, selection, options))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         mark_pending(paths, row)
@@ -149,9 +150,12 @@ def _problem(context: dict[str, Any]) -> tuple[str, str] | None:
     return context["problem"], context["problem_time"] or f"{context['date']}T00:00:00Z"
 
 
-def _row(search: SavedSearch, selection: Selection, paths: dict[str, Path]) -> dict[str, Any]:
+def _row(
+    search: SavedSearch, selection: Selection, paths: dict[str, Path], mail_due: str | None
+) -> dict[str, Any]:
     """The digests row-to-be, put beside the hidden files before they are written."""
     return {
+        "mail_due": mail_due,
         **selection.record,
         "search": search.name,
         "created": store.utc_now(),
@@ -161,6 +165,29 @@ def _row(search: SavedSearch, selection: Selection, paths: dict[str, Path]) -> d
         "json_path": str(paths["json"]),
         "as_of_run": selection.as_of_run,
     }
+
+
+def _mail_due(
+    search: SavedSearch,
+    context: dict[str, Any],
+    paths: dict[str, Path],
+    selection: Selection,
+    options: DigestOptions,
+) -> str | None:
+    """What mailing this digest later needs, should its mail fail (digests.mail_due);
+    None when the caller does not mail it."""
+    if not options.mail:
+        return None
+    return json.dumps(
+        {
+            "title": search.title,
+            "summary": context["summary"],
+            "studies": len(selection.rows),
+            "changes": len(context["changes"]) + source_items(context),
+            "files": {k: str(p) for k, p in paths.items() if k not in ("md", "html")},
+        },
+        ensure_ascii=False,
+    )
 
 
 def _record(db: Database, row: dict[str, Any], context: dict[str, Any]) -> int:

@@ -13,7 +13,7 @@ from tracker.store.runs import ROLE_SELECT
 
 _DIGEST_COLUMNS = (
     "search", "created", "after_run", "through_run", "articles", "markdown_path", "html_path",
-    "kind", "period_from", "period_to", "as_of_run", "json_path",
+    "kind", "period_from", "period_to", "as_of_run", "json_path", "mail_due",
 )  # fmt: skip
 
 
@@ -196,6 +196,22 @@ def digest_row(db: Database, digest_id: int) -> dict[str, Any] | None:
 
 def mark_sent(db: Database, digest_id: int, when: str, recipients: Sequence[str]) -> None:
     db.conn.execute(
-        "UPDATE digests SET sent = ?, sent_to = ? WHERE id = ?",
+        "UPDATE digests SET sent = ?, sent_to = ?, mail_due = NULL WHERE id = ?",
         (when, json.dumps(list(recipients)), digest_id),
+    )
+
+
+def settle_mail(db: Database, digest_id: int) -> None:
+    """The digest's mail needs no sending after all (empty, or the same mailed before)."""
+    db.conn.execute("UPDATE digests SET mail_due = NULL WHERE id = ?", (digest_id,))
+
+
+def mail_due(db: Database, search: str, before_id: int) -> list[dict[str, Any]]:
+    """Digests of `search` older than `before_id` whose mail is still due, oldest first."""
+    return list(
+        db.query(
+            "SELECT * FROM digests WHERE search = ? AND id < ? AND mail_due IS NOT NULL "
+            "ORDER BY id",
+            (search, before_id),
+        )
     )

@@ -366,5 +366,14 @@ def m009_trial_links_from_stored_abstracts(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_digest_mail_due(db: Database) -> None:
+    """`digests.mail_due`: what a digest's mail needs (title, summary, counts, files, as
+    JSON), recorded with the digest when it is to be mailed and cleared once it is sent
+    or needs no sending. A mail that failed, or a run killed between the digest and its
+    mail, leaves it set, and the next mailing run sends that digest first."""
+    _table(db, "digests").add_column("mail_due", str)
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

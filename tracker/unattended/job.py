@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -18,10 +18,12 @@ from sqlite_utils import Database
 from tracker import store
 from tracker.digest.mail import (
     Delivery,
+    LateDelivery,
     MailError,
     MailSettings,
     build_alert,
     deliver_digest,
+    deliver_overdue,
     send,
 )
 from tracker.digest.write import DigestError, DigestOptions, DigestResult, write_digest
@@ -43,6 +45,7 @@ class JobOutcome:
     delivery: Delivery | None = None
     mail_error: str | None = None
     sources: tuple[SourceResult, ...] = ()  # ClinicalTrials.gov, Europe PMC
+    late: tuple[LateDelivery, ...] = ()  # earlier digests whose mail was still due
 
     @property
     def ok(self) -> bool:
@@ -96,28 +99,42 @@ def run_job(
     digest_error = None
     any_ok = run.status == "ok" or any(s.status == "ok" for s in others)
     if any_ok and reports is not None:
+        options_ = replace(digest_options or DigestOptions(), mail=mail is not None)
         try:
-            digest = write_digest(
-                db, search, reports, today=today or today_utc(), options=digest_options
-            )
+            digest = write_digest(db, search, reports, today=today or today_utc(), options=options_)
         except (DigestError, store.StoreError) as exc:
             digest_error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one line, and the next search still runs
             log.debug("%s: digest failed", search.name, exc_info=True)
             digest_error = f"unexpected {type(exc).__name__}: {str(exc)[:300]}"
     delivery, mail_error = None, None
+    late: tuple[LateDelivery, ...] = ()
     if digest is not None and mail is not None:
-        try:
-            delivery = deliver_digest(db, mail.settings, digest, skip_empty=mail.skip_empty)
-        except (MailError, store.StoreError) as exc:
-            mail_error = f"mail: {exc}"
+        delivery, mail_error, late = _mail_digest(db, mail, digest)
     if run.status != "ok" and not is_stopped(run.error) and mail is not None and mail.alert_after:
         mail_error = _alert_if_due(db, mail, search.name, run.error)
     outcome = JobOutcome(
-        run, digest, digest_error, time.monotonic() - began, delivery, mail_error, others
+        run, digest, digest_error, time.monotonic() - began, delivery, mail_error, others, late
     )
     log_outcome(outcome)
     return outcome
+
+
+def _mail_digest(
+    db: Database, mail: MailOptions, digest: DigestResult
+) -> tuple[Delivery | None, str | None, tuple[LateDelivery, ...]]:
+    """Mail what an earlier run could not (oldest first: a reader misses no week), then
+    this digest; a refusal stops there, and what is not sent stays due for the next run."""
+    late: list[LateDelivery] = []
+    try:
+        overdue = deliver_overdue(
+            db, mail.settings, digest.search, digest.digest_id, skip_empty=mail.skip_empty
+        )
+        late.extend(overdue)
+        delivery = deliver_digest(db, mail.settings, digest, skip_empty=mail.skip_empty)
+    except (MailError, store.StoreError) as exc:
+        return None, f"mail: {exc}", tuple(late)
+    return delivery, None, tuple(late)
 
 
 def _alert_if_due(db: Database, mail: MailOptions, search: str, error: str | None) -> str | None:
