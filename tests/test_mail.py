@@ -4,6 +4,7 @@ never twice unless asked."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -251,13 +252,14 @@ def test_a_digest_whose_files_are_gone_is_said_and_no_longer_due(smtp_server, tm
     assert len(inbox.messages) == 1 and due(scenario.db) == [scenario.digests[2].digest_id]
 
 
-@pytest.mark.long_running(5)
+@pytest.mark.long_running(6)
 def test_tracker_run_mails_next_time_what_a_refused_mail_left(smtp_server, workdir):
-    """The real command: the SMTP server is down for the first run (exit 1, the digest
-    kept), up for the second, which mails the first run's digest, then its own."""
+    """The real commands: the SMTP server is down for the first run (exit 1, the digest
+    kept), up for the second, which mails the first run's digest, then its own; the same
+    for `tracker digest`, whose --json names the late mail."""
     inbox, port = smtp_server
 
-    def tracker(smtp_port: int):
+    def tracker(smtp_port: int, *args: str):
         env = tracker_env(
             server,
             TRACKER_SMTP_HOST="127.0.0.1",
@@ -266,7 +268,7 @@ def test_tracker_run_mails_next_time_what_a_refused_mail_left(smtp_server, workd
             TRACKER_MAIL_FROM="tracker@example.org",
             TRACKER_MAIL_TO="author@example.org",
         )
-        return run_tracker("run", cwd=workdir, env=env)
+        return run_tracker(*(args or ("run",)), cwd=workdir, env=env)
 
     with local_eutils(METAPUB_FILES[:40]) as server:
         down = tracker(free_port())
@@ -276,21 +278,30 @@ def test_tracker_run_mails_next_time_what_a_refused_mail_left(smtp_server, workd
         assert up.returncode == 0, up.stderr
         again = tracker(port)
         assert again.returncode == 0, again.stderr
-    written = (workdir / "reports" / "treatments").glob("*.md")  # DATE, DATE-2, DATE-3
-    first, second, third = sorted(written, key=lambda p: (len(p.stem), p.stem))
+        assert len(inbox.messages) == 3
+        assert tracker(port, "sync").returncode == 0  # a run since: a new digest to mail
+        digest_down = tracker(free_port(), "digest", "treatments")
+        assert digest_down.returncode == 1 and len(inbox.messages) == 3
+        digest_up = tracker(port, "--json", "digest", "treatments")
+        assert digest_up.returncode == 0, digest_up.stderr
+    written = (workdir / "reports" / "treatments").glob("*.md")  # DATE, DATE-2, DATE-3…
+    mds = sorted(written, key=lambda p: (len(p.stem), p.stem))
     assert (
-        f"  mail: sent the digest of {first.stem}, which an earlier run left unsent, to "
+        f"  mail: sent the digest of {mds[0].stem}, which an earlier run left unsent, to "
         "author@example.org" in up.stdout
     )
     assert "earlier run" not in again.stdout
-    # The first run's studies, then the second and third runs' digests (nothing new).
+    [entry] = json.loads(digest_up.stdout)
+    assert entry["late_mail"] == [{"markdown": str(mds[3].relative_to(workdir)), "mail": "sent"}]
+    # The late digest showed the same runs' data as this one: this one is not sent again.
+    assert entry["mail"] == "already-sent"
+    # The first run's studies, then each later digest (nothing new), in order.
     messages = [msg for _, msg in inbox.messages]
-    assert len(messages) == 3 and "new stud" in messages[0]["Subject"]
+    assert len(messages) == 4 and "new stud" in messages[0]["Subject"]
 
     def lines(text: str) -> list[str]:
         return text.strip().splitlines()
 
     bodies = [lines(msg.get_body(("plain",)).get_content()) for msg in messages]
-    texts = [lines((md.parent / f".{md.stem}.txt").read_text(encoding="utf-8"))
-             for md in (first, second, third)]  # fmt: skip
-    assert bodies == texts  # the first run's digest first
+    texts = [lines((md.parent / f".{md.stem}.txt").read_text(encoding="utf-8")) for md in mds[:4]]
+    assert bodies == texts

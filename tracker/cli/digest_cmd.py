@@ -18,10 +18,12 @@ from tracker.cli.database import check_db_path
 from tracker.cli.locked_job import WAIT_OPTION, JobPlace, locked_job
 from tracker.digest.mail import (
     Delivery,
+    LateDelivery,
     MailError,
     MailSettings,
     deliver_digest,
     deliver_overdue,
+    late_json,
     late_line,
 )
 from tracker.digest.write import (
@@ -158,7 +160,7 @@ def digest(
             _digest_one(job.db, search, options, mail, skip_empty, resend) for search in searches
         ]
     if settings().as_json:
-        emit_json([_as_json(r, d) for r, d in done])
+        emit_json([_as_json(*one) for one in done])
 
 
 def _follow_rules(db: Database) -> None:
@@ -185,27 +187,29 @@ def _digest_one(
     mail: MailSettings | None,
     skip_empty: bool,
     resend: bool,
-) -> tuple[DigestResult, Delivery | None]:
-    """Write one saved search's digest and mail it; prints its line unless --json."""
+) -> tuple[DigestResult, Delivery | None, list[LateDelivery]]:
+    """Write one saved search's digest and mail it (after what is still due from
+    earlier digests); prints its lines unless --json."""
     try:
         result = write_digest(db, search, settings().reports, today=today_utc(), options=options)
     except TrackerError as exc:
         fail(f"{search.name}: {exc}")
-    delivery = None
+    delivery, late = None, []
     if mail is not None:
         try:
             # What an earlier run could not mail goes first: a reader misses no week.
-            for late in deliver_overdue(
+            for item in deliver_overdue(
                 db, mail, search.name, result.digest_id, skip_empty=skip_empty
             ):
-                if (line := late_line(late)) and not settings().as_json:
+                late.append(item)
+                if (line := late_line(item)) and not settings().as_json:
                     click.echo(line)
             delivery = deliver_digest(db, mail, result, skip_empty=skip_empty, resend=resend)
         except MailError as exc:
             fail(f"{search.name}: digest written to {result.markdown_path}, but mail: {exc}")
     if not settings().as_json:
         click.echo(_line(result, delivery))
-    return result, delivery
+    return result, delivery, late
 
 
 def _line(result: DigestResult, delivery: Delivery | None) -> str:
@@ -225,10 +229,14 @@ def _line(result: DigestResult, delivery: Delivery | None) -> str:
     return line
 
 
-def _as_json(result: DigestResult, delivery: Delivery | None) -> dict[str, Any]:
+def _as_json(
+    result: DigestResult, delivery: Delivery | None, late: list[LateDelivery]
+) -> dict[str, Any]:
     data = asdict(result)
     data["markdown_path"] = str(result.markdown_path)
     data["html_path"] = str(result.html_path)
     data["files"] = {k: str(v) for k, v in result.files.items()}
     data["mail"] = delivery.status if delivery else None
+    if late:
+        data["late_mail"] = [late_json(item) for item in late]
     return data
