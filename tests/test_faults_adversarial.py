@@ -268,3 +268,30 @@ def test_sql_refuses_an_answer_above_its_cap_in_bounded_memory(library):
     assert proc.stderr.count("tracker:") == 1
     assert "the answer holds more than 64 MiB" in proc.stderr
     assert peak_child_rss_mb() < 350
+
+
+# -- class 5 for MEDLINE text: one record of 20 MB -----------------------------------------
+
+MEDLINE = Path(__file__).parent / "data/pubmed-samples/medline"
+KOLMOGOROV = MEDLINE / "pmidcite__pubmed_Kolmogorov2020.txt"
+
+
+def medline_bomb(extra_lines: int, newline: str = "\n") -> str:
+    """Crafted: the real record of PMID 33020656 whose abstract goes on for
+    `extra_lines` more wrapped lines of 80 characters (joined by `newline`)."""
+    text = KOLMOGOROV.read_text(encoding="utf-8")
+    more = newline.join("      " + "long-read " * 7 + "x" * 4 for _ in range(extra_lines))
+    return text.replace("\nAB  - ", "\nAB  - " + more.lstrip() + newline + "      ", 1)
+
+
+@pytest.mark.parametrize("newline", ["\n", " "], ids=["wrapped", "one-line"])
+def test_import_refuses_a_medline_record_past_the_record_bounds(tmp_path, newline):
+    path = tmp_path / "crafted-medline-bomb.txt"
+    path.write_text(medline_bomb(250_000, newline), encoding="utf-8")  # 20 MB
+    proc = tracker("import", str(path), cwd=tmp_path, env=tracker_env())
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stderr.count("tracker:") == 1
+    assert "a MEDLINE record of more than 16 MiB or 400,000 lines" in proc.stderr
+    assert str(path) in proc.stderr
+    assert peak_child_rss_mb() < 350

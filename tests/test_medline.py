@@ -456,3 +456,16 @@ def test_crafted_file_with_bom_and_crlf_parses(tmp_path: Path) -> None:
     crafted = tmp_path / "crafted.nbib"
     crafted.write_bytes(("\ufeff" + CRAFTED_LINKS.lstrip("\ufeff")).replace("\n", "\r\n").encode())
     assert [a.pmid for a in open_medline_file(crafted)] == [1, 2]
+
+
+def test_a_long_wrapped_value_is_joined_whole():
+    """Crafted: the real record of PMID 33020656 with 100,000 more abstract lines (8 MB),
+    joined with one space each as a short value is; the pieces are joined once per
+    record (joined line by line, this took about a minute)."""
+    text = (MEDLINE / "pmidcite__pubmed_Kolmogorov2020.txt").read_text(encoding="utf-8")
+    piece = "long-read " * 7 + "xxxx"
+    more = "".join(f"      {piece}\n" for _ in range(100_000))
+    crafted = text.replace("\nAB  - ", f"\nAB  - start\n{more}      ", 1)
+    [article] = iter_medline(io.StringIO(crafted))
+    [original] = open_medline_file(MEDLINE / "pmidcite__pubmed_Kolmogorov2020.txt")
+    assert article.abstract == " ".join(["start", *[piece] * 100_000, original.abstract])

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from tracker.models import AbstractSection, Article, Author, CommentCorrection, MeshHeading
 from tracker.pubmed.databanks import medline_registered_trials
-from tracker.pubmed.limits import bounded_int
+from tracker.pubmed.limits import MAX_RECORD_BYTES, MAX_RECORD_TAGS, bounded_int
 from tracker.pubmed.stream import PubmedParseError
 
 __all__ = ["iter_medline", "open_medline_file"]
@@ -59,12 +59,12 @@ _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
 def open_medline_file(path: str | os.PathLike[str]) -> Iterator[Article]:
     """Parse a MEDLINE text file; utf-8-sig drops the BOM some exports start with."""
     with open(path, encoding="utf-8-sig", newline=None) as stream:
-        yield from iter_medline(stream)
+        yield from iter_medline(stream, os.fspath(path))
 
 
-def iter_medline(stream: TextIO) -> Iterator[Article]:
+def iter_medline(stream: TextIO, label: str = "MEDLINE text") -> Iterator[Article]:
     """Yield one Article per record; records are separated by blank lines."""
-    for lines in _records(stream):
+    for lines in _records(stream, label):
         record = _tags(lines)
         pmid = _get(record, "PMID")
         if pmid:
@@ -75,25 +75,38 @@ def iter_medline(stream: TextIO) -> Iterator[Article]:
             yield article
 
 
-def _records(stream: Iterable[str]) -> Iterator[list[str]]:
+def _records(stream: TextIO, label: str) -> Iterator[list[str]]:
     """Records as lists of 'TAG - value' lines, wrapped lines joined to their tag line.
 
     PubMed wraps at ~80 columns with a 6-space indent: "AD  - Department of …, San \\n
-    Diego, CA" (PMID 33020656), so the join keeps exactly one space.
+    Diego, CA" (PMID 33020656), so the join keeps exactly one space. A value's pieces
+    are joined once, at the end of its record (joining line by line copied the value
+    again for each of its lines: a crafted record of 3 MB took 4 s, 16 MB would take
+    minutes). A record is refused past the bounds an XML record has (limits.py), and
+    no line is read whole past them: a file without blank lines or newlines cannot
+    fill the memory.
     """
-    lines: list[str] = []
-    for raw in stream:
+    lines: list[list[str]] = []  # each tag line, then its continuation lines
+    size = count = 0
+    while raw := stream.readline(MAX_RECORD_BYTES + 1):
+        size, count = size + len(raw), count + 1
+        if size > MAX_RECORD_BYTES or count > MAX_RECORD_TAGS:
+            raise PubmedParseError(
+                f"{label}: a MEDLINE record of more than {MAX_RECORD_BYTES >> 20} MiB or "
+                f"{MAX_RECORD_TAGS:,} lines, larger than any PubMed record; refused"
+            )
         line = raw.rstrip("\r\n").lstrip("\ufeff")
         if not line.strip():
             if lines:
-                yield lines
+                yield [" ".join(parts) for parts in lines]
                 lines = []
+            size = count = 0
         elif line.startswith("      ") and lines:
-            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+            lines[-1].append(line.strip())
         else:
-            lines.append(line.rstrip())
+            lines.append([line.rstrip()])
     if lines:
-        yield lines
+        yield [" ".join(parts) for parts in lines]
 
 
 def _tags(lines: list[str]) -> dict[str, list[str]]:
