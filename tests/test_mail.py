@@ -163,6 +163,19 @@ def test_digest_files_exist_for_attachments(scenario):
     assert all(Path(p).exists() for p in scenario.digests[0].files.values())
 
 
+def mail_env(server, smtp_port: int) -> dict[str, str]:
+    """A tracker process's environment, as cron gives it: E-utilities at `server`,
+    plain SMTP to 127.0.0.1:`smtp_port`, one recipient."""
+    return tracker_env(
+        server,
+        TRACKER_SMTP_HOST="127.0.0.1",
+        TRACKER_SMTP_PORT=str(smtp_port),
+        TRACKER_SMTP_STARTTLS="0",
+        TRACKER_MAIL_FROM="tracker@example.org",
+        TRACKER_MAIL_TO="author@example.org",
+    )
+
+
 @pytest.mark.long_running(7)
 def test_tracker_run_mails_and_tracker_digest_never_mails_twice_unless_asked(smtp_server, workdir):
     """End to end: the real command, real HTTP to the local E-utilities server, a real
@@ -170,15 +183,7 @@ def test_tracker_run_mails_and_tracker_digest_never_mails_twice_unless_asked(smt
     inbox, port = smtp_server
 
     def tracker(*args: str):
-        env = tracker_env(
-            server,
-            TRACKER_SMTP_HOST="127.0.0.1",
-            TRACKER_SMTP_PORT=str(port),
-            TRACKER_SMTP_STARTTLS="0",
-            TRACKER_MAIL_FROM="tracker@example.org",
-            TRACKER_MAIL_TO="author@example.org",
-        )
-        return run_tracker(*args, cwd=workdir, env=env)
+        return run_tracker(*args, cwd=workdir, env=mail_env(server, port))
 
     with local_eutils(METAPUB_FILES[:40]) as server:
         ran = tracker("run")
@@ -260,15 +265,7 @@ def test_tracker_run_mails_next_time_what_a_refused_mail_left(smtp_server, workd
     inbox, port = smtp_server
 
     def tracker(smtp_port: int, *args: str):
-        env = tracker_env(
-            server,
-            TRACKER_SMTP_HOST="127.0.0.1",
-            TRACKER_SMTP_PORT=str(smtp_port),
-            TRACKER_SMTP_STARTTLS="0",
-            TRACKER_MAIL_FROM="tracker@example.org",
-            TRACKER_MAIL_TO="author@example.org",
-        )
-        return run_tracker(*(args or ("run",)), cwd=workdir, env=env)
+        return run_tracker(*(args or ("run",)), cwd=workdir, env=mail_env(server, smtp_port))
 
     with local_eutils(METAPUB_FILES[:40]) as server:
         down = tracker(free_port())
