@@ -99,9 +99,9 @@ def run_job(
     digest_error = None
     any_ok = run.status == "ok" or any(s.status == "ok" for s in others)
     if any_ok and reports is not None:
-        options_ = replace(digest_options or DigestOptions(), mail=mail is not None)
+        recorded = replace(digest_options or DigestOptions(), mail=mail is not None)
         try:
-            digest = write_digest(db, search, reports, today=today or today_utc(), options=options_)
+            digest = write_digest(db, search, reports, today=today or today_utc(), options=recorded)
         except (DigestError, store.StoreError) as exc:
             digest_error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one line, and the next search still runs
