@@ -18,7 +18,9 @@ _NCT_ID = re.compile(r"\bNCT\d{8}\b")
 
 def nct_ids_in(text: str | None) -> tuple[str, ...]:
     """The ClinicalTrials.gov ids written in `text`, in order, each once."""
-    return tuple(dict.fromkeys(_NCT_ID.findall(text or "")))
+    if not text or "NCT" not in text:  # most abstracts: `tracker import` asks of each one
+        return ()
+    return tuple(dict.fromkeys(_NCT_ID.findall(text)))
 
 
 @dataclass(frozen=True)
