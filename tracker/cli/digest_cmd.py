@@ -21,8 +21,7 @@ from tracker.digest.mail import (
     LateDelivery,
     MailError,
     MailSettings,
-    deliver_digest,
-    deliver_overdue,
+    deliver_with_overdue,
     late_json,
     late_line,
 )
@@ -194,22 +193,26 @@ def _digest_one(
         result = write_digest(db, search, settings().reports, today=today_utc(), options=options)
     except TrackerError as exc:
         fail(f"{search.name}: {exc}")
-    delivery, late = None, []
+    delivery, late = None, list[LateDelivery]()
     if mail is not None:
         try:
             # What an earlier run could not mail goes first: a reader misses no week.
-            for item in deliver_overdue(
-                db, mail, search.name, result.digest_id, skip_empty=skip_empty
-            ):
-                late.append(item)
-                if (line := late_line(item)) and not settings().as_json:
-                    click.echo(line)
-            delivery = deliver_digest(db, mail, result, skip_empty=skip_empty, resend=resend)
+            delivery = deliver_with_overdue(
+                db, mail, result, late, skip_empty=skip_empty, resend=resend
+            )
         except MailError as exc:
+            _late_lines(late)
             fail(f"{search.name}: digest written to {result.markdown_path}, but mail: {exc}")
+    _late_lines(late)
     if not settings().as_json:
         click.echo(_line(result, delivery))
     return result, delivery, late
+
+
+def _late_lines(late: list[LateDelivery]) -> None:
+    if not settings().as_json:
+        for line in filter(None, map(late_line, late)):
+            click.echo(line)
 
 
 def _line(result: DigestResult, delivery: Delivery | None) -> str:

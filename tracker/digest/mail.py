@@ -236,6 +236,23 @@ def deliver_overdue(
         yield LateDelivery(digest, delivery)
 
 
+def deliver_with_overdue(
+    db: Database,
+    settings: MailSettings,
+    digest: DigestResult,
+    late: list[LateDelivery],
+    *,
+    skip_empty: bool = False,
+    resend: bool = False,
+) -> Delivery:
+    """What earlier digests of its search still owe first (deliver_overdue, each added to
+    `late` as it goes, so a MailError part way keeps what was sent), then `digest`."""
+    late.extend(
+        deliver_overdue(db, settings, digest.search, digest.digest_id, skip_empty=skip_empty)
+    )
+    return deliver_digest(db, settings, digest, skip_empty=skip_empty, resend=resend)
+
+
 def late_line(late: LateDelivery) -> str | None:
     """The line `tracker run` and `tracker digest` print for a late delivery."""
     day = late.digest.markdown_path.stem

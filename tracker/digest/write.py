@@ -126,7 +126,7 @@ def write_digest(
     paths["feed"] = feed
     digest_id = _record(db, row, context)
     publish_pending(paths)
-    files = {k: v for k, v in paths.items() if k not in ("md", "html") and v.exists()}
+    files = {k: v for k, v in _attached(paths).items() if v.exists()}
     record = selection.record
     return DigestResult(
         search=search.name,
@@ -134,7 +134,7 @@ def write_digest(
         studies=len(selection.rows),
         markdown_path=paths["md"],
         html_path=paths["html"],
-        changes=len(context["changes"]) + source_items(context),
+        changes=_changes(context),
         summary=context["summary"],
         kind=record["kind"],
         period_from=record.get("period_from"),
@@ -183,11 +183,21 @@ def _mail_due(
             "title": search.title,
             "summary": context["summary"],
             "studies": len(selection.rows),
-            "changes": len(context["changes"]) + source_items(context),
-            "files": {k: str(p) for k, p in paths.items() if k not in ("md", "html")},
+            "changes": _changes(context),
+            "files": {k: str(p) for k, p in _attached(paths).items()},
         },
         ensure_ascii=False,
     )
+
+
+def _changes(context: dict[str, Any]) -> int:
+    """Changed studies, and trials and preprints new or changed: DigestResult.changes."""
+    return len(context["changes"]) + source_items(context)
+
+
+def _attached(paths: dict[str, Path]) -> dict[str, Path]:
+    """The digest's files besides the Markdown and HTML: DigestResult.files."""
+    return {k: p for k, p in paths.items() if k not in ("md", "html")}
 
 
 def _record(db: Database, row: dict[str, Any], context: dict[str, Any]) -> int:

@@ -50,14 +50,12 @@ def due_state(db: Database, search: SavedSearch, now: datetime, tz: ZoneInfo) ->
     first_after = trigger.get_next_fire_time(None, last)
     due = first_after is not None and first_after <= now
     upcoming = now if due else first_after
-    return Due(search, due, last, upcoming or now, _overdue(trigger, last, now))
+    return Due(search, due, last, upcoming or now, due and _overdue(trigger, first_after, now))
 
 
-def _overdue(trigger: CronTrigger, last: datetime, now: datetime) -> bool:
-    """Two scheduled times have passed since the last good run."""
-    first = trigger.get_next_fire_time(None, last)
-    if first is None or first > now:
-        return False
+def _overdue(trigger: CronTrigger, first: datetime, now: datetime) -> bool:
+    """Two scheduled times have passed since the last good run (`first`, the first of
+    them, has passed)."""
     second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
     return second is not None and second <= now
 

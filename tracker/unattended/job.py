@@ -22,8 +22,7 @@ from tracker.digest.mail import (
     MailError,
     MailSettings,
     build_alert,
-    deliver_digest,
-    deliver_overdue,
+    deliver_with_overdue,
     send,
 )
 from tracker.digest.write import DigestError, DigestOptions, DigestResult, write_digest
@@ -127,11 +126,7 @@ def _mail_digest(
     this digest; a refusal stops there, and what is not sent stays due for the next run."""
     late: list[LateDelivery] = []
     try:
-        overdue = deliver_overdue(
-            db, mail.settings, digest.search, digest.digest_id, skip_empty=mail.skip_empty
-        )
-        late.extend(overdue)
-        delivery = deliver_digest(db, mail.settings, digest, skip_empty=mail.skip_empty)
+        delivery = deliver_with_overdue(db, mail.settings, digest, late, skip_empty=mail.skip_empty)
     except (MailError, store.StoreError) as exc:
         return None, f"mail: {exc}", tuple(late)
     return delivery, None, tuple(late)
